@@ -1,0 +1,59 @@
+import Hummingbird
+import HTTPTypes
+import Logging
+import RegistryCore
+import RegistryStorage
+
+/// Authorizes every `/v2/` request before a handler runs: parses the endpoint, derives the
+/// actions it needs (create vs update from whether the tag exists) and asks the policy.
+/// Anonymous callers that are denied get 401 with a challenge; authenticated ones get 403.
+struct AuthorizationMiddleware: RouterMiddleware {
+    typealias Context = RegistryRequestContext
+
+    let decider: any AccessDecider
+    let storage: any RegistryStorageBackend
+    let realm: String
+    /// Whether `/v2/` should challenge anonymous callers (any authentication configured).
+    let challengeAnonymousBase: Bool
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let endpoint = try RegistryEndpoint.parse(path: request.uri.path) else {
+            return try await next(request, context)
+        }
+        if endpoint == .base, context.identity.isAnonymous, challengeAnonymousBase {
+            throw RegistryHTTPError.unauthorized(realm: realm)
+        }
+        var mountSource: RepositoryName?
+        if case .startUpload = endpoint, request.uri.queryParameters.get("mount") != nil,
+           let from = request.uri.queryParameters.get("from") {
+            guard let source = RepositoryName(from) else { throw RegistryError(.nameInvalid, detail: "invalid mount source repository") }
+            mountSource = source
+        }
+        let storage = storage
+        let requirements = endpoint.requirements(method: request.method.rawValue, mountSource: mountSource) { repository, tag in
+            storage.resolveTag(repository, tag) != nil
+        }
+        var context = context
+        var rules: [String] = []
+        for requirement in requirements {
+            let verdict = decider.decide(context.identity, requirement)
+            guard verdict.allowed else {
+                context.logger.info("access denied", metadata: [
+                    "identity": "\(context.identity)", "need": "\(requirement)", "rule": "\(verdict.rule)",
+                ])
+                if context.identity.isAnonymous {
+                    throw RegistryHTTPError.unauthorized(realm: realm, detail: "\(requirement.action.rawValue) on \(requirement.repository) requires authentication")
+                }
+                throw RegistryError(.denied, detail: "\(requirement.action.rawValue) on \(requirement.repository) is not granted")
+            }
+            if verdict.breakGlass {
+                context.logger.notice("admin break-glass grant", metadata: [
+                    "identity": "\(context.identity)", "need": "\(requirement)", "rule": "\(verdict.rule)",
+                ])
+            }
+            rules.append(verdict.rule)
+        }
+        context.decidingRule = rules.isEmpty ? nil : rules.joined(separator: "; ")
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,72 @@
+import Hummingbird
+import HTTPTypes
+import NIOCore
+import RegistryCore
+
+/// The one error type rendered on the wire: an OCI error body plus any headers it needs
+/// (`WWW-Authenticate` on 401, `Retry-After` on 429, `Content-Range` on 416).
+public struct RegistryHTTPError: HTTPResponseError {
+    /// The registry error shown to the client.
+    public let error: RegistryError
+    /// Extra response headers.
+    public let headers: HTTPFields
+
+    public init(_ error: RegistryError, headers: HTTPFields = [:]) {
+        self.error = error
+        self.headers = headers
+    }
+
+    public var status: HTTPResponse.Status { .init(code: error.status) }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        let body = request.method == .head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(string: error.jsonBody))
+        if request.method == .head {
+            fields[.contentLength] = String(error.jsonBody.utf8.count)
+        }
+        return Response(status: status, headers: fields, body: body)
+    }
+
+    /// A 401 with the Basic challenge clients need to offer credentials.
+    public static func unauthorized(realm: String, detail: String? = nil) -> RegistryHTTPError {
+        var headers = HTTPFields()
+        headers[.wwwAuthenticate] = "Basic realm=\(JSONText.quote(realm))"
+        return RegistryHTTPError(RegistryError(.unauthorized, detail: detail), headers: headers)
+    }
+}
+
+/// Outermost middleware: turns every failure into an OCI error response and never leaks
+/// internal error text (it is logged with the request id instead).
+struct ErrorRenderingMiddleware: RouterMiddleware {
+    typealias Context = RegistryRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as RegistryHTTPError {
+            return try error.response(from: request, context: context)
+        } catch let error as RegistryError {
+            var headers = HTTPFields()
+            if error.code == .unauthorized {
+                return try RegistryHTTPError.unauthorized(realm: "zot-authz", detail: error.detail).response(from: request, context: context)
+            }
+            if error.status == 416 { headers[.contentRangeHeader] = nil }
+            return try RegistryHTTPError(error, headers: headers).response(from: request, context: context)
+        } catch let error as HTTPError {
+            let code: RegistryErrorCode
+            switch error.status.code {
+            case 413: code = .sizeInvalid
+            case 404: code = .nameUnknown
+            case 400: code = .unsupported
+            default: code = error.status.code >= 500 ? .unknown : .unsupported
+            }
+            let mapped = RegistryError(code, status: error.status.code, message: error.body ?? error.status.reasonPhrase)
+            return try RegistryHTTPError(mapped).response(from: request, context: context)
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(error)"])
+            return try RegistryHTTPError(RegistryError(.unknown, detail: "internal error; see server log for request \(context.id)"))
+                .response(from: request, context: context)
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import Hummingbird
+import NIOCore
+import RegistryCore
+
+/// Per-request state carried through the middleware pipeline: who the caller is, where they
+/// connect from, and the channel (for the TLS peer certificate).
+public struct RegistryRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The connection, used to read the verified mTLS peer certificate.
+    public let channel: any Channel
+    /// The authenticated identity; anonymous until authentication says otherwise.
+    public var identity: Identity = .anonymous
+    /// The client's address after trusted-proxy handling (set by the rate limiter).
+    public var clientAddress: String
+    /// The policy rule that allowed the request, for audit.
+    public var decidingRule: String?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+        clientAddress = Self.ipText(source.channel.remoteAddress)
+    }
+
+    /// Manifests and API bodies are collected up to this size; blobs stream and are not limited by it.
+    public var maxUploadSize: Int { 4 * 1024 * 1024 }
+
+    static func ipText(_ address: SocketAddress?) -> String {
+        guard let address else { return "unknown" }
+        return address.ipAddress ?? "unix"
+    }
+}

@@ -1,0 +1,91 @@
+import Hummingbird
+import HummingbirdCore
+import NIOCore
+import HummingbirdTLS
+import Logging
+import NIOSSL
+import RegistryCore
+import RegistryStorage
+
+/// Everything the HTTP layer needs to run a registry, independent of how it was configured.
+public struct RegistryServerOptions: Sendable {
+    public var address: String
+    public var port: Int
+    public var realm: String
+    public var storage: any RegistryStorageBackend
+    public var decider: any AccessDecider
+    /// Whether any authentication method is configured (anonymous `/v2/` is then challenged).
+    public var authenticationConfigured: Bool
+    public var tls: TLSConfiguration?
+    public var logger: Logger
+
+    public init(address: String, port: Int, realm: String, storage: any RegistryStorageBackend, decider: any AccessDecider,
+                authenticationConfigured: Bool, tls: TLSConfiguration? = nil, logger: Logger) {
+        self.address = address
+        self.port = port
+        self.realm = realm
+        self.storage = storage
+        self.decider = decider
+        self.authenticationConfigured = authenticationConfigured
+        self.tls = tls
+        self.logger = logger
+    }
+}
+
+/// Builds the Hummingbird application: one middleware pipeline around every registry route.
+public enum RegistryServer {
+    /// The router with the full pipeline (also used by in-process HTTP tests).
+    public static func router(_ options: RegistryServerOptions) -> Router<RegistryRequestContext> {
+        let router = Router(context: RegistryRequestContext.self)
+        router.addMiddleware {
+            ErrorRenderingMiddleware()
+            APIVersionMiddleware()
+            AuthorizationMiddleware(decider: options.decider, storage: options.storage, realm: options.realm,
+                                    challengeAnonymousBase: options.authenticationConfigured)
+        }
+        let decider = options.decider
+        let handlers = RegistryHandlers(storage: options.storage) { identity, repository in
+            decider.decide(identity, AccessRequirement(repository, .read)).allowed
+        }
+        for method in [HTTPRequest.Method.get, .head, .put, .post, .patch, .delete] {
+            router.on("/v2", method: method) { request, context in try await handlers.respond(request, context: context) }
+            router.on("/v2/**", method: method) { request, context in try await handlers.respond(request, context: context) }
+        }
+        return router
+    }
+
+    /// Builds the application listening on the configured address.
+    public static func application(_ options: RegistryServerOptions, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
+        throws -> some ApplicationProtocol {
+        let configuration = ApplicationConfiguration(address: .hostname(options.address, port: options.port), serverName: nil)
+        let server: HTTPServerBuilder
+        if let tls = options.tls {
+            server = try .tls(.http1(), tlsConfiguration: tls)
+        } else {
+            server = .http1()
+        }
+        return Application(router: router(options), server: server, configuration: configuration,
+                           onServerRunning: onServerRunning, logger: options.logger)
+    }
+}
+
+/// Adds `Docker-Distribution-API-Version` to every response, errors included.
+struct APIVersionMiddleware: RouterMiddleware {
+    typealias Context = RegistryRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            var response = try await next(request, context)
+            response.headers[.dockerDistributionAPIVersion] = "registry/2.0"
+            return response
+        } catch let error as RegistryHTTPError {
+            var headers = error.headers
+            headers[.dockerDistributionAPIVersion] = "registry/2.0"
+            throw RegistryHTTPError(error.error, headers: headers)
+        } catch let error as RegistryError {
+            var headers: HTTPFields = [.dockerDistributionAPIVersion: "registry/2.0"]
+            if error.code == .unauthorized { headers = RegistryHTTPError.unauthorized(realm: "zot-authz").headers; headers[.dockerDistributionAPIVersion] = "registry/2.0" }
+            throw RegistryHTTPError(error, headers: headers)
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import RegistryCore
+
+/// In-memory state of in-progress uploads: owner repository, committed offset and a running
+/// SHA-256, plus a busy flag so two requests never write the same upload at once.
+///
+/// The data itself is on disk; after a restart a session is rebuilt from the file (its hash is
+/// then recomputed at the end), so a lost process never loses an upload.
+actor UploadSessions {
+    struct State: Sendable {
+        var repository: RepositoryName
+        var offset: Int64
+        var hasher: DigestHasher?
+        var busy: Bool
+    }
+
+    private var sessions: [UploadID: State] = [:]
+
+    func create(_ id: UploadID, repository: RepositoryName) {
+        sessions[id] = State(repository: repository, offset: 0, hasher: DigestHasher(algorithm: .sha256), busy: false)
+    }
+
+    /// Marks the upload busy and returns its state; `recover` is asked for the on-disk size
+    /// when the session is not in memory.
+    func acquire(_ id: UploadID, repository: RepositoryName, recover: @Sendable () -> Int64?) throws(RegistryError) -> State {
+        if sessions[id] == nil {
+            guard let size = recover() else { throw RegistryError(.blobUploadUnknown) }
+            sessions[id] = State(repository: repository, offset: size, hasher: size == 0 ? DigestHasher(algorithm: .sha256) : nil, busy: false)
+        }
+        guard var state = sessions[id], state.repository == repository else { throw RegistryError(.blobUploadUnknown) }
+        guard !state.busy else {
+            throw RegistryError(.blobUploadInvalid, status: 416, detail: "another request is writing this upload")
+        }
+        state.busy = true
+        sessions[id] = state
+        return state
+    }
+
+    /// Stores the new offset and hash and clears the busy flag.
+    func release(_ id: UploadID, offset: Int64, hasher: DigestHasher?) {
+        guard var state = sessions[id] else { return }
+        state.offset = offset
+        state.hasher = hasher
+        state.busy = false
+        sessions[id] = state
+    }
+
+    /// The committed offset, if the session is known and owned by `repository`.
+    func offset(_ id: UploadID, repository: RepositoryName) -> Int64? {
+        guard let state = sessions[id], state.repository == repository else { return nil }
+        return state.offset
+    }
+
+    func remove(_ id: UploadID) {
+        sessions[id] = nil
+    }
+}

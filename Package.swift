@@ -46,7 +46,7 @@ let package = Package(
             .product(name: "X509", package: "swift-certificates"),
         ], swiftSettings: strict),
         .target(name: "RegistryHTTP", dependencies: [
-            "RegistryCore", "RegistryStorage", "RegistryPolicy", "RegistryConfig",
+            "RegistryCore", "RegistryStorage", "RegistryPolicy", "RegistryConfig", "RegistryAuth",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -58,7 +58,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore"]),
-        .testTarget(name: "RegistryStorageTests", dependencies: ["RegistryStorage"]),
+        .testTarget(name: "RegistryStorageTests", dependencies: [
+            "RegistryStorage",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .testTarget(name: "RegistryPolicyTests", dependencies: ["RegistryPolicy", "RegistryConfig"]),
         .testTarget(name: "RegistryConfigTests", dependencies: ["RegistryConfig"]),
         .testTarget(name: "RegistryAuthTests", dependencies: ["RegistryAuth"]),

@@ -1,5 +1,15 @@
 import Foundation
 
+/// An integral JSON number (not a boolean, not a fraction), as parsed by JSONSerialization.
+func jsonInteger(_ value: Any?) -> Int64? {
+    guard let number = value as? NSNumber else { return nil }
+    // Booleans are NSNumbers too; their Objective-C type is "c" (char).
+    guard String(cString: number.objCType) != "c" else { return nil }
+    let double = number.doubleValue
+    guard double.rounded() == double, double.magnitude < 9.0e18 else { return nil }
+    return number.int64Value
+}
+
 /// Media types the registry understands.
 public enum MediaType {
     public static let ociManifest = "application/vnd.oci.image.manifest.v1+json"
@@ -64,13 +74,12 @@ public struct ParsedManifest: Sendable {
         } catch {
             throw invalid("manifest is not valid JSON")
         }
-        guard let schemaVersion = object["schemaVersion"] as? NSNumber, schemaVersion.intValue == 2,
-              !(object["schemaVersion"] is Bool) else {
+        guard jsonInteger(object["schemaVersion"]) == 2 else {
             throw invalid("schemaVersion must be 2")
         }
         let declared = object["mediaType"].map { $0 as? String }
         if case .some(.none) = declared { throw invalid("mediaType must be a string") }
-        let contentType = contentType.map { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces) }
+        let contentType = contentType.map { String($0.split(separator: ";").first ?? "").trimmingCharacters(in: .whitespaces) }
         let bodyType: String? = declared ?? nil
         if let bodyType, let contentType, !contentType.isEmpty, bodyType != contentType {
             throw invalid("mediaType \"\(bodyType)\" does not match Content-Type \"\(contentType)\"")
@@ -83,8 +92,7 @@ public struct ParsedManifest: Sendable {
             guard let digestText = d["digest"] as? String, let digest = Digest(digestText) else {
                 throw invalid("\(where_).digest is missing or not a valid digest")
             }
-            guard let size = d["size"] as? NSNumber, !(d["size"] is Bool), size.int64Value >= 0,
-                  size.doubleValue == Double(size.int64Value) else {
+            guard let size = jsonInteger(d["size"]), size >= 0 else {
                 throw invalid("\(where_).size must be a non-negative integer")
             }
             guard let type = d["mediaType"] as? String, !type.isEmpty else {
@@ -110,7 +118,8 @@ public struct ParsedManifest: Sendable {
             for (i, entry) in layers.enumerated() {
                 blobs.append(try descriptor(entry, "layers[\(i)]").0)
             }
-            if artifactType == nil, configType != MediaType.ociEmpty, object["subject"] != nil {
+            // Spec: for referrers, a missing artifactType is the config descriptor's media type.
+            if artifactType == nil {
                 artifactType = configType
             }
         }

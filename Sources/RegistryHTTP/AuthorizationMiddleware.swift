@@ -54,6 +54,12 @@ struct AuthorizationMiddleware: RouterMiddleware {
             rules.append(verdict.rule)
         }
         context.decidingRule = rules.isEmpty ? nil : rules.joined(separator: "; ")
+        if case .manifest(let repository, .tag) = endpoint, request.method == .put,
+           requirements.first?.action == .create {
+            // The tag did not exist at the check; without update rights it must still not exist
+            // when written, or a concurrent push could move it.
+            context.tagMustBeNew = !decider.decide(context.identity, AccessRequirement(repository, .update)).allowed
+        }
         return try await next(request, context)
     }
 }

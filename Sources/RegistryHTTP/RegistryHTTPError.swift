@@ -41,23 +41,24 @@ public struct RegistryHTTPError: HTTPResponseError {
 struct ErrorRenderingMiddleware: RouterMiddleware {
     typealias Context = RegistryRequestContext
 
+    /// The realm of challenges added to bare `UNAUTHORIZED` errors.
+    let realm: String
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as RegistryHTTPError {
             return try error.response(from: request, context: context)
         } catch let error as RegistryError {
-            var headers = HTTPFields()
             if error.code == .unauthorized {
-                return try RegistryHTTPError.unauthorized(realm: "zot-authz", detail: error.detail).response(from: request, context: context)
+                return try RegistryHTTPError.unauthorized(realm: realm, detail: error.detail).response(from: request, context: context)
             }
-            if error.status == 416 { headers[.contentRangeHeader] = nil }
-            return try RegistryHTTPError(error, headers: headers).response(from: request, context: context)
+            return try RegistryHTTPError(error).response(from: request, context: context)
         } catch let error as HTTPError {
             let code: RegistryErrorCode
             switch error.status.code {
             case 413: code = .sizeInvalid
-            case 404: code = .nameUnknown
+            case 404: code = .unsupported
             case 400: code = .unsupported
             default: code = error.status.code >= 500 ? .unknown : .unsupported
             }

@@ -25,7 +25,8 @@ extension RegistryHandlers {
         }
         let body = Array(buffer.readableBytesView)
         let manifest = try ParsedManifest.parse(body, contentType: request.headers[.contentType])
-        let digest = try storage.putManifest(repository, reference: reference, body: body, manifest: manifest)
+        let digest = try storage.putManifest(repository, reference: reference, body: body, manifest: manifest,
+                                             tagMustBeNew: context.tagMustBeNew)
         var headers: HTTPFields = [
             .location: "/v2/\(repository)/manifests/\(digest)",
             .dockerContentDigest: digest.description,

@@ -14,6 +14,8 @@ public struct RegistryRequestContext: RequestContext {
     public var clientAddress: String
     /// The policy rule that allowed the request, for audit.
     public var decidingRule: String?
+    /// Set when a manifest PUT was authorized as `create` only: the tag must not exist when written.
+    public var tagMustBeNew = false
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

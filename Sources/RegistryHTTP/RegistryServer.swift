@@ -4,6 +4,7 @@ import NIOCore
 import HummingbirdTLS
 import Logging
 import NIOSSL
+import RegistryAuth
 import RegistryCore
 import RegistryStorage
 
@@ -18,6 +19,16 @@ public struct RegistryServerOptions: Sendable {
     public var authenticationConfigured: Bool
     public var tls: TLSConfiguration?
     public var logger: Logger
+    /// Authentication: the chain, the delay after a failure, and whether TLS client certificates are read.
+    public var authenticators: AuthenticatorChain = AuthenticatorChain([])
+    public var failDelay: FailDelay = FailDelay(seconds: 0)
+    public var readsPeerCertificates = false
+    /// Rate limits keyed by client address and by authenticated user (`nil` when not configured).
+    public var addressLimiter: RateLimiter?
+    public var userLimiter: RateLimiter?
+    /// How long a connection may stay silent (before a request, or mid-body) before it is closed.
+    public var idleTimeout: TimeAmount = .seconds(30)
+    public var addressResolver: ClientAddressResolver = try! ClientAddressResolver(trustedProxies: [])
 
     public init(address: String, port: Int, realm: String, storage: any RegistryStorageBackend, decider: any AccessDecider,
                 authenticationConfigured: Bool, tls: TLSConfiguration? = nil, logger: Logger) {
@@ -38,8 +49,11 @@ public enum RegistryServer {
     public static func router(_ options: RegistryServerOptions) -> Router<RegistryRequestContext> {
         let router = Router(context: RegistryRequestContext.self)
         router.addMiddleware {
-            ErrorRenderingMiddleware()
+            ErrorRenderingMiddleware(realm: options.realm)
             APIVersionMiddleware()
+            RateLimitMiddleware(limiter: options.addressLimiter, resolver: options.addressResolver)
+            AuthenticationMiddleware(chain: options.authenticators, failDelay: options.failDelay, realm: options.realm,
+                                     userLimiter: options.userLimiter, readsPeerCertificates: options.readsPeerCertificates)
             AuthorizationMiddleware(decider: options.decider, storage: options.storage, realm: options.realm,
                                     challengeAnonymousBase: options.authenticationConfigured)
         }
@@ -58,11 +72,14 @@ public enum RegistryServer {
     public static func application(_ options: RegistryServerOptions, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
         throws -> some ApplicationProtocol {
         let configuration = ApplicationConfiguration(address: .hostname(options.address, port: options.port), serverName: nil)
+        // A connection that sends nothing (no TLS hello, no request, a stalled body) is closed after
+        // `idleTimeout`, so idle sockets cannot pile up (slowloris) or hold up shutdown.
+        let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: options.idleTimeout))
         let server: HTTPServerBuilder
         if let tls = options.tls {
-            server = try .tls(.http1(), tlsConfiguration: tls)
+            server = try .tls(http1, tlsConfiguration: tls)
         } else {
-            server = .http1()
+            server = http1
         }
         return Application(router: router(options), server: server, configuration: configuration,
                            onServerRunning: onServerRunning, logger: options.logger)
@@ -82,10 +99,8 @@ struct APIVersionMiddleware: RouterMiddleware {
             var headers = error.headers
             headers[.dockerDistributionAPIVersion] = "registry/2.0"
             throw RegistryHTTPError(error.error, headers: headers)
-        } catch let error as RegistryError {
-            var headers: HTTPFields = [.dockerDistributionAPIVersion: "registry/2.0"]
-            if error.code == .unauthorized { headers = RegistryHTTPError.unauthorized(realm: "zot-authz").headers; headers[.dockerDistributionAPIVersion] = "registry/2.0" }
-            throw RegistryHTTPError(error, headers: headers)
+        } catch let error as RegistryError where error.code != .unauthorized {
+            throw RegistryHTTPError(error, headers: [.dockerDistributionAPIVersion: "registry/2.0"])
         }
     }
 }

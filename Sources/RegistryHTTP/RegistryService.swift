@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOSSL
+import RegistryAuth
 import RegistryConfig
 import RegistryCore
 import RegistryPolicy
@@ -33,12 +34,60 @@ public enum RegistryService {
         } else {
             decider = OpenAccessDecider(authenticationConfigured: authenticationConfigured)
         }
-        return RegistryServerOptions(address: config.http.address, port: config.http.port, realm: config.http.realm,
-                                     storage: storage, decider: decider, authenticationConfigured: authenticationConfigured,
-                                     tls: try tlsConfiguration(config.http.tls), logger: logger)
+        var options = RegistryServerOptions(
+            address: config.http.address, port: config.http.port, realm: config.http.realm,
+            storage: storage, decider: decider, authenticationConfigured: authenticationConfigured,
+            tls: try tlsConfiguration(config.http.tls, clientCertificateRequired: requiresClientCertificate(config)), logger: logger)
+        try configureAuthentication(&options, config: config, logger: logger)
+        return options
     }
 
-    static func tlsConfiguration(_ tls: TLSConfig?) throws -> TLSConfiguration? {
+    /// As Zot: with a client CA and no password-based method, a client certificate is required;
+    /// with one, a certificate is verified when presented.
+    static func requiresClientCertificate(_ config: ZotConfig) -> Bool {
+        guard config.http.tls?.cacert != nil else { return false }
+        let auth = config.http.auth
+        return auth?.htpasswd == nil && auth?.ldap == nil && auth?.openid == nil && auth?.bearer == nil
+    }
+
+    static func configureAuthentication(_ options: inout RegistryServerOptions, config: ZotConfig, logger: Logger) throws {
+        var authenticators: [any Authenticator] = []
+        if let htpasswd = config.http.auth?.htpasswd {
+            do {
+                authenticators.append(try HtpasswdAuthenticator(path: htpasswd.path, logger: logger))
+            } catch {
+                throw StartupError(description: "http.auth.htpasswd.path: \(error)")
+            }
+        }
+        if config.http.tls?.cacert != nil {
+            let mtls = config.http.auth?.mtls
+            do {
+                authenticators.append(try MTLSAuthenticator(identityAttributes: mtls?.identityAttributes ?? [], uriSanPattern: mtls?.uriSanPattern))
+            } catch {
+                throw StartupError(description: "http.auth.mtls: \(error)")
+            }
+            options.readsPeerCertificates = true
+        }
+        options.authenticators = AuthenticatorChain(authenticators)
+        options.failDelay = FailDelay(seconds: Double(config.http.auth?.failDelay ?? 0))
+        do {
+            options.addressResolver = try ClientAddressResolver(trustedProxies: config.http.trustedProxies)
+        } catch {
+            throw StartupError(description: "http.trustedProxies: \(error)")
+        }
+        if let ratelimit = config.http.ratelimit {
+            var methodRates: [String: Double] = [:]
+            for entry in ratelimit.methods { methodRates[entry.method.uppercased()] = entry.rate }
+            do {
+                options.addressLimiter = try RateLimiter(globalRate: ratelimit.rate, methodRates: methodRates)
+                options.userLimiter = try RateLimiter(globalRate: ratelimit.rate, methodRates: methodRates)
+            } catch {
+                throw StartupError(description: "http.ratelimit: \(error)")
+            }
+        }
+    }
+
+    static func tlsConfiguration(_ tls: TLSConfig?, clientCertificateRequired: Bool) throws -> TLSConfiguration? {
         guard let tls, let cert = tls.cert, let key = tls.key else { return nil }
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(cert).map { NIOSSLCertificateSource.certificate($0) }
@@ -46,7 +95,7 @@ public enum RegistryService {
             var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(privateKey))
             if let cacert = tls.cacert {
                 configuration.trustRoots = .file(cacert)
-                configuration.certificateVerification = .optionalVerification
+                configuration.certificateVerification = clientCertificateRequired ? .noHostnameVerification : .optionalVerification
             }
             return configuration
         } catch {
@@ -56,7 +105,16 @@ public enum RegistryService {
 
     /// Runs the registry until the process is asked to stop.
     public static func run(config: ZotConfig) async throws {
-        var logger = Logger(label: "zot-authz")
+        var logger: Logger
+        if let output = config.log.output, !output.isEmpty, output != "/dev/stdout" {
+            do {
+                logger = Logger(label: "zot-authz", factory: try FileLogHandler.factory(path: output))
+            } catch {
+                throw StartupError(description: "log.output: cannot append to \"\(output)\": \(error.localizedDescription)")
+            }
+        } else {
+            logger = Logger(label: "zot-authz")
+        }
         logger.logLevel = Logger.Level(zotLevel: config.log.level)
         let options = try options(from: config, logger: logger)
         let app = try RegistryServer.application(options)

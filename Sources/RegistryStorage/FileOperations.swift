@@ -56,6 +56,21 @@ enum FileOperations {
         if sync { syncDirectory(directory) }
     }
 
+    /// Writes `bytes` to `path` only if nothing is there yet, atomically: the complete file is
+    /// hard-linked into place, which fails if `path` exists. Returns false if it existed.
+    static func createExclusively(_ bytes: [UInt8], at path: String, sync: Bool) throws -> Bool {
+        let directory = (path as NSString).deletingLastPathComponent
+        let temporary = "\(directory)/.tmp-\(UUID().uuidString)"
+        try writeAtomically(bytes, to: temporary, sync: sync)
+        defer { unlink(temporary) }
+        if link(temporary, path) == 0 {
+            if sync { syncDirectory(directory) }
+            return true
+        }
+        if errno == EEXIST { return false }
+        throw StorageFailure.io("cannot create \(path): \(errnoText())")
+    }
+
     /// Atomically renames `source` to `destination`, replacing it.
     static func rename(_ source: String, to destination: String) throws {
         guard Glibc.rename(source, destination) == 0 else {

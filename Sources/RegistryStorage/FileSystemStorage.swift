@@ -27,7 +27,9 @@ public final class FileSystemStorage: Sendable {
 
 extension FileSystemStorage: BlobStore {
     public func blobSize(_ repository: RepositoryName, _ digest: Digest) -> Int64? {
-        guard FileOperations.exists(layout.layerLink(repository, digest)) else { return nil }
+        // Manifests are blobs too (clients may fetch them through the blobs endpoint).
+        guard FileOperations.exists(layout.layerLink(repository, digest))
+            || FileOperations.exists(layout.manifestRevision(repository, digest)) else { return nil }
         return FileOperations.size(layout.blob(digest))
     }
 

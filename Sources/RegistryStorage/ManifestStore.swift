@@ -6,7 +6,9 @@ public protocol ManifestStore: Sendable {
     /// The digest a tag points at, if the tag exists.
     func resolveTag(_ repository: RepositoryName, _ tag: String) -> Digest?
     /// Stores a validated manifest; referenced blobs and manifests must already be in the repository.
-    func putManifest(_ repository: RepositoryName, reference: Reference, body: [UInt8], manifest: ParsedManifest) throws -> Digest
+    /// With `tagMustBeNew`, the tag is created atomically and an existing tag is never moved
+    /// (`DENIED`): a caller allowed to create but not to update cannot win a race to overwrite.
+    func putManifest(_ repository: RepositoryName, reference: Reference, body: [UInt8], manifest: ParsedManifest, tagMustBeNew: Bool) throws -> Digest
     /// Reads a manifest by tag or digest.
     func manifest(_ repository: RepositoryName, _ reference: Reference) throws(RegistryError) -> StoredManifest
     /// Deletes a tag, or a manifest and every tag pointing at it.
@@ -20,6 +22,13 @@ public protocol ManifestStore: Sendable {
 }
 
 /// A manifest as stored: content, media type and digest.
+extension ManifestStore {
+    /// Stores a manifest, moving the tag if it exists.
+    public func putManifest(_ repository: RepositoryName, reference: Reference, body: [UInt8], manifest: ParsedManifest) throws -> Digest {
+        try putManifest(repository, reference: reference, body: body, manifest: manifest, tagMustBeNew: false)
+    }
+}
+
 public struct StoredManifest: Sendable {
     public let body: [UInt8]
     public let mediaType: String
@@ -41,7 +50,7 @@ extension FileSystemStorage: ManifestStore {
         return Digest(String(decoding: bytes, as: UTF8.self))
     }
 
-    public func putManifest(_ repository: RepositoryName, reference: Reference, body: [UInt8], manifest: ParsedManifest) throws -> Digest {
+    public func putManifest(_ repository: RepositoryName, reference: Reference, body: [UInt8], manifest: ParsedManifest, tagMustBeNew: Bool) throws -> Digest {
         let digest: Digest
         if case .digest(let given) = reference {
             digest = Digest.of(body, algorithm: given.algorithm)
@@ -71,7 +80,13 @@ extension FileSystemStorage: ManifestStore {
                                                to: layout.referrer(repository, subject: subject, referrer: digest), sync: commit)
         }
         if case .tag(let tag) = reference {
-            try FileOperations.writeAtomically(Array(digest.description.utf8), to: layout.tag(repository, tag), sync: commit)
+            if tagMustBeNew {
+                guard try FileOperations.createExclusively(Array(digest.description.utf8), at: layout.tag(repository, tag), sync: commit) else {
+                    throw RegistryError(.denied, detail: "tag \(tag) already exists in \(repository) and update is not granted")
+                }
+            } else {
+                try FileOperations.writeAtomically(Array(digest.description.utf8), to: layout.tag(repository, tag), sync: commit)
+            }
         }
         return digest
     }

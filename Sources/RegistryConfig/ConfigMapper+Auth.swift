@@ -1,0 +1,73 @@
+import Foundation
+
+/// Key lists for `http.auth`.
+enum AuthKeys {
+    static let known = ["htpasswd", "failDelay", "mtls", "ldap", "openid", "apikey", "sessionKeysFile", "bearer"]
+    static let ignored = ["sessionDriver": "sessions are kept in memory",
+                          "secureSession": "session cookies are always marked Secure behind TLS"]
+}
+
+extension ConfigMapper {
+    func mapAuth(_ reader: ObjectReader) -> AuthConfig {
+        var auth = AuthConfig()
+        if let htpasswd = reader.object("htpasswd", known: ["path"]) {
+            if htpasswd.node("path") == nil {
+                collector.error(htpasswd.path(of: "path"), "is required")
+            } else if let path = readableFile(htpasswd, "path") {
+                auth.htpasswd = HtpasswdConfig(path: path)
+            }
+        }
+        if let delayNode = reader.node("failDelay"),
+           let delay = collector.integer(delayNode, naming: "a delay in seconds", in: 0...3600) {
+            auth.failDelay = delay
+        }
+        auth.mtls = reader.object("mtls", known: ["identityAttributes", "uriSanPattern", "uriSanIndex", "dnsSanIndex", "emailSanIndex"])
+            .map(mapMTLS)
+        auth.ldap = reader.object("ldap", known: LDAPKeys.known).flatMap(mapLDAP)
+        auth.openid = reader.object("openid", known: ["providers", "callbackAllowOrigins"]).map(mapOpenID)
+        auth.apikey = reader.bool("apikey") ?? false
+        auth.sessionKeysFile = readableFile(reader, "sessionKeysFile")
+        auth.bearer = reader.object("bearer", known: ["realm", "service", "cert", "oidc"],
+                                    ignored: ["awsSecretsManager": "bearer keys from AWS Secrets Manager are not implemented"])
+            .map(mapBearer)
+        return auth
+    }
+
+    private func mapMTLS(_ reader: ObjectReader) -> MTLSConfig {
+        var mtls = MTLSConfig()
+        if let attributesNode = reader.node("identityAttributes"), let names = collector.stringList(attributesNode) {
+            var canonical: [String] = []
+            for (index, name) in names.enumerated() {
+                if let attribute = MTLSConfig.canonicalAttribute(name) {
+                    if !canonical.contains(attribute) { canonical.append(attribute) }
+                } else {
+                    collector.error(attributesNode.path.appending(index: index),
+                                    "\(ConfigPath.quote(name)) is not an identity attribute (\(MTLSConfig.supportedAttributes.joined(separator: ", ")))")
+                }
+            }
+            if names.isEmpty {
+                collector.error(attributesNode.path, "must list at least one attribute (or be omitted for CommonName)")
+            }
+            if !canonical.isEmpty { mtls.identityAttributes = canonical }
+        }
+        if let patternNode = reader.node("uriSanPattern"), let pattern = collector.nonEmptyString(patternNode) {
+            if (try? NSRegularExpression(pattern: pattern)) == nil {
+                collector.error(patternNode.path, "\(patternNode.quoted) is not a valid regular expression")
+            } else {
+                mtls.uriSanPattern = pattern
+                if !mtls.identityAttributes.contains("URI") {
+                    collector.notice(patternNode.path, "has no effect unless identityAttributes contains URI")
+                }
+            }
+        }
+        for key in ["uriSanIndex", "dnsSanIndex", "emailSanIndex"] {
+            guard let node = reader.node(key), let index = collector.integer(node, naming: "an index", in: 0...1000) else { continue }
+            switch key {
+            case "uriSanIndex": mtls.uriSanIndex = index
+            case "dnsSanIndex": mtls.dnsSanIndex = index
+            default: mtls.emailSanIndex = index
+            }
+        }
+        return mtls
+    }
+}

@@ -1,0 +1,121 @@
+extension ConfigMapper {
+    /// `http.auth.openid`: only the provider keys Zot supports; each needs a client id or credentials file.
+    func mapOpenID(_ reader: ObjectReader) -> OpenIDConfig {
+        var openid = OpenIDConfig()
+        if let originsNode = reader.node("callbackAllowOrigins"), let origins = collector.stringList(originsNode) {
+            for (index, origin) in origins.enumerated() where !NetworkSyntax.isHTTPURL(origin) {
+                collector.error(originsNode.path.appending(index: index), "\(ConfigPath.quote(origin)) is not an http(s) origin")
+            }
+            openid.callbackAllowOrigins = origins
+        }
+        guard let providersNode = reader.node("providers") else {
+            collector.error(reader.path(of: "providers"), "is required")
+            return openid
+        }
+        guard case .object(let providers) = providersNode.value else {
+            collector.error(providersNode.path, "expected an object (provider name → settings), got \(providersNode.kindName)")
+            return openid
+        }
+        for (writtenName, providerNode) in providers {
+            let name = writtenName.lowercased()
+            guard OpenIDConfig.supportedProviders.contains(name) else {
+                collector.error(providerNode.path, "\(ConfigPath.quote(writtenName)) is not a supported provider (\(OpenIDConfig.supportedProviders.joined(separator: ", ")))")
+                continue
+            }
+            guard let provider = ObjectReader(providerNode, known: ["name", "issuer", "clientid", "clientsecret", "credentialsFile",
+                                                                     "keyPath", "authURL", "tokenURL", "scopes", "claimMapping"],
+                                              collector: collector) else { continue }
+            openid.providers[name] = mapOpenIDProvider(provider, requiresIssuer: name == "oidc")
+        }
+        return openid
+    }
+
+    private func mapOpenIDProvider(_ reader: ObjectReader, requiresIssuer: Bool) -> OpenIDProviderConfig {
+        var provider = OpenIDProviderConfig()
+        provider.name = reader.string("name")
+        if let issuerNode = reader.node("issuer"), let issuer = collector.string(issuerNode) {
+            if NetworkSyntax.isHTTPURL(issuer) {
+                provider.issuer = issuer
+            } else {
+                collector.error(issuerNode.path, "\(issuerNode.quoted) is not an http(s) URL")
+            }
+        } else if requiresIssuer {
+            collector.error(reader.path(of: "issuer"), "is required for the oidc provider")
+        }
+        provider.clientid = reader.string("clientid")
+        provider.clientsecret = reader.string("clientsecret")
+        provider.credentialsFile = readableFile(reader, "credentialsFile")
+        if provider.clientid == nil && provider.credentialsFile == nil {
+            collector.error(reader.path(of: "clientid"), "is required (or give credentialsFile)")
+        }
+        provider.keyPath = readableFile(reader, "keyPath")
+        provider.authURL = reader.string("authURL")
+        provider.tokenURL = reader.string("tokenURL")
+        provider.scopes = reader.stringList("scopes") ?? []
+        provider.claimMapping = reader.object("claimMapping", known: ["username", "groups"]).map(mapClaimMapping)
+        return provider
+    }
+
+    private func mapClaimMapping(_ reader: ObjectReader) -> ClaimMapping {
+        ClaimMapping(username: reader.node("username").flatMap(collector.nonEmptyString),
+                     groups: reader.node("groups").flatMap(collector.nonEmptyString))
+    }
+
+    /// `http.auth.bearer`: a token-signing cert (with realm and service) and/or OIDC issuers.
+    func mapBearer(_ reader: ObjectReader) -> BearerConfig {
+        var bearer = BearerConfig()
+        bearer.realm = reader.string("realm")
+        bearer.service = reader.string("service")
+        bearer.cert = readableFile(reader, "cert")
+        if bearer.cert != nil {
+            if bearer.realm == nil { collector.error(reader.path(of: "realm"), "is required when bearer.cert is set") }
+            if bearer.service == nil { collector.error(reader.path(of: "service"), "is required when bearer.cert is set") }
+        }
+        if let oidcNode = reader.node("oidc") {
+            // Zot accepts one issuer object or a list of them.
+            let entries: [ConfigNode] = if case .array(let list) = oidcNode.value { list } else { [oidcNode] }
+            bearer.oidc = entries.compactMap(mapBearerOIDC)
+            if entries.isEmpty { collector.error(oidcNode.path, "must list at least one issuer") }
+        }
+        if reader.node("cert") == nil && reader.node("oidc") == nil {
+            collector.error(reader.path, "needs cert (with realm and service) or oidc")
+        }
+        return bearer
+    }
+
+    private func mapBearerOIDC(_ node: ConfigNode) -> BearerOIDCConfig? {
+        guard let reader = ObjectReader(node, known: ["issuer", "audiences", "claimMapping", "certificateAuthority",
+                                                      "certificateAuthorityFile", "skipIssuerVerification"],
+                                        collector: collector) else { return nil }
+        var issuer: String?
+        if let issuerNode = reader.node("issuer") {
+            issuer = collector.string(issuerNode)
+            if let text = issuer, !NetworkSyntax.isHTTPURL(text) {
+                collector.error(issuerNode.path, "\(issuerNode.quoted) is not an http(s) URL")
+            }
+        } else {
+            collector.error(reader.path(of: "issuer"), "is required")
+        }
+        let audiences = reader.stringList("audiences") ?? []
+        if audiences.isEmpty || audiences.contains(where: \.isEmpty) {
+            collector.error(reader.path(of: "audiences"), "must list at least one non-empty audience")
+        }
+        if reader.bool("skipIssuerVerification") == true {
+            collector.error(reader.path(of: "skipIssuerVerification"), "is not supported: the issuer is always verified")
+        }
+        let claimMapping = reader.object("claimMapping", known: ["username", "groups", "variables", "validations"])
+        if let claimMapping {
+            for key in ["variables", "validations"] where claimMapping.contains(key) {
+                collector.error(claimMapping.path(of: key), "CEL claim \(key) are not supported (they would not be enforced)")
+            }
+        }
+        let caFile = readableFile(reader, "certificateAuthorityFile")
+        let inlineCA = reader.string("certificateAuthority")
+        if caFile != nil && inlineCA != nil {
+            collector.error(reader.path(of: "certificateAuthority"), "cannot be combined with certificateAuthorityFile")
+        }
+        guard let issuer else { return nil }
+        return BearerOIDCConfig(issuer: issuer, audiences: audiences, claimMapping: claimMapping.map(mapClaimMapping),
+                                certificateAuthorityFile: caFile, certificateAuthority: inlineCA)
+    }
+}

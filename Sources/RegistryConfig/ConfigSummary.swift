@@ -1,0 +1,21 @@
+extension ZotConfig {
+    /// A few human-readable lines describing what the config does (for `verify`): listen address, auth methods,
+    /// access rules, storage.
+    public var summaryLines: [String] {
+        let scheme = http.tls == nil ? "http" : "https"
+        let host = http.address.contains(":") ? "[\(http.address)]" : http.address
+        var lines = ["listen: \(scheme)://\(host):\(http.port)"]
+        let methods = http.auth?.methodNames ?? []
+        lines.append("auth: " + (methods.isEmpty ? "none (anonymous only)" : methods.joined(separator: ", ")))
+        if let accessControl = http.accessControl {
+            let count = accessControl.repositories.count
+            var rules = "access rules: \(count) repository pattern\(count == 1 ? "" : "s")"
+            if accessControl.adminPolicy != nil { rules += ", adminPolicy" }
+            lines.append(rules)
+        } else {
+            lines.append("access rules: none (no accessControl section)")
+        }
+        lines.append("storage: \(storage.rootDirectory)")
+        return lines
+    }
+}

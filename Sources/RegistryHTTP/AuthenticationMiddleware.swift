@@ -1,0 +1,55 @@
+import Hummingbird
+import HTTPTypes
+import NIOCore
+import NIOSSL
+import RegistryAuth
+import RegistryCore
+
+/// Second stage: establishes the caller's identity with the authenticator chain. On failure it
+/// waits `failDelay` (suspending only this request, never a thread) and answers 401 with the
+/// Basic challenge. After success, the per-user rate limit applies.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = RegistryRequestContext
+
+    let chain: AuthenticatorChain
+    let failDelay: FailDelay
+    let realm: String
+    let userLimiter: RateLimiter?
+    /// Whether the TLS layer may present client certificates (read them only then).
+    let readsPeerCertificates: Bool
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if request.method == .options { return try await next(request, context) }
+        let authenticationRequest = AuthenticationRequest(
+            authorizationHeaders: request.headers[values: .authorization],
+            peerCertificateDER: readsPeerCertificates ? await Self.peerCertificate(context.channel) : nil,
+            clientAddress: context.clientAddress)
+        do {
+            context.identity = try await chain.authenticate(authenticationRequest)
+        } catch {
+            context.logger.notice("authentication failed", metadata: [
+                "client": "\(context.clientAddress)", "reason": "\(error.kind.rawValue)",
+            ])
+            if error.kind == .backendUnavailable {
+                throw RegistryError(.unavailable, detail: "authentication backend unavailable")
+            }
+            await failDelay.apply(for: error)
+            throw RegistryHTTPError.unauthorized(realm: realm, detail: "authentication failed")
+        }
+        if let userLimiter, let user = context.identity.username {
+            try RateLimitMiddleware.enforce(userLimiter, key: "user:" + user, method: request.method.rawValue, context: context)
+        }
+        return try await next(request, context)
+    }
+
+    /// The verified client certificate of the connection (HTTP/2 streams ask their parent).
+    static func peerCertificate(_ channel: any Channel) async -> [UInt8]? {
+        for candidate in [channel, channel.parent].compactMap({ $0 }) {
+            if let certificate = try? await candidate.nioSSL_peerCertificate().get() {
+                return try? certificate.toDERBytes()
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// A log handler that appends one line per message to a file (Zot's `log.output`).
+/// Lines are written whole under a lock, so concurrent requests never interleave.
+public struct FileLogHandler: LogHandler {
+    private final class Sink: Sendable {
+        let handle: Mutex<FileHandle>
+
+        init(path: String) throws {
+            if !FileManager.default.fileExists(atPath: path) {
+                guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o640]) else {
+                    throw CocoaError(.fileWriteNoPermission)
+                }
+            }
+            guard let handle = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileWriteNoPermission) }
+            handle.seekToEndOfFile()
+            self.handle = Mutex(handle)
+        }
+
+        func write(_ line: String) {
+            handle.withLock { $0.write(Data(line.utf8)) }
+        }
+    }
+
+    private let sink: Sink
+    private let label: String
+    public var logLevel: Logger.Level = .info
+    public var metadata: Logger.Metadata = [:]
+
+    /// Opens (creating with mode 0640) the file at `path` for appending.
+    public init(label: String, path: String) throws {
+        self.label = label
+        sink = try Sink(path: path)
+    }
+
+    private init(label: String, sink: Sink) {
+        self.label = label
+        self.sink = sink
+    }
+
+    /// A factory for `LoggingSystem.bootstrap` that shares one open file between all loggers.
+    public static func factory(path: String) throws -> @Sendable (String) -> any LogHandler {
+        let sink = try Sink(path: path)
+        return { label in FileLogHandler(label: label, sink: sink) }
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let timestamp = ISO8601DateFormatter().string(from: Date())
+        sink.write("\(timestamp) \(event.level) \(label): \(fields.isEmpty ? "" : fields + " ")\(event.message)\n")
+    }
+}

@@ -50,6 +50,11 @@ if [[ -z "${BENCH_BINARY:-}" && ( "${BENCH_SKIP_BUILD:-0}" != 1 || ! -x "$BIN" )
     (cd "$ROOT" && swift build -c release --product zot-authz --scratch-path .build-release) >&2
 fi
 [[ -x "$BIN" ]] || die "no binary at $BIN"
+POLICY_BIN="$(dirname "$BIN")/policy-bench"   # the policy engine's micro-benchmark (Sources/policy-bench)
+if [[ -z "${BENCH_BINARY:-}" && "${BENCH_SKIP_BUILD:-0}" != 1 ]] && grep -q '"policy-bench"' "$ROOT/Package.swift"; then
+    (cd "$ROOT" && swift build -c release --product policy-bench --scratch-path .build-release) >&2 \
+        || log "policy-bench did not build: the policy row will say n/a"
+fi
 
 # ---------------------------------------------------------------- workspace, ports, cleanup
 WORK="$(mktemp -d /tmp/zot-authz-bench.XXXXXX)"
@@ -240,11 +245,11 @@ read -r _ hwm < <(python3 "$BENCH_DIR/helpers.py" status "$DIST_PID"); record di
 
 # ---------------------------------------------------------------- policy micro-benchmark (ours only)
 policy="n/a (no micro-benchmark yet)"
-if "$BIN" test --help 2>&1 | grep -q -- '--bench'; then
-    log "policy micro-benchmark: zot-authz test --bench"
-    out=$(timeout 120 "$BIN" test "$WORK/ours.json" --bench 2>&1 || true)
-    rate=$(grep -oiE '[0-9][0-9.,]*\s*(decisions|ops)?\s*/\s*s' <<<"$out" | head -1 | tr -d ', ' | grep -oE '^[0-9.]+' || true)
-    policy=${rate:-"n/a (zot-authz test --bench printed no rate)"}
+if [[ -x "$POLICY_BIN" ]]; then
+    log "policy micro-benchmark: policy-bench 1000 patterns, 2,000,000 decisions"
+    out=$(timeout 120 "$POLICY_BIN" 1000 2000000 2>&1 || true)
+    rate=$(grep -oE 'decisions_per_second=[0-9.]+' <<<"$out" | cut -d= -f2 || true)
+    policy=${rate:-"n/a (policy-bench printed no rate)"}
 fi
 record ours.policy_dps "$policy"
 

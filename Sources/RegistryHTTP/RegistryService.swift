@@ -118,7 +118,30 @@ public enum RegistryService {
         logger.logLevel = Logger.Level(zotLevel: config.log.level)
         let options = try options(from: config, logger: logger)
         let app = try RegistryServer.application(options)
+        let collection = config.storage.gc ? (options.storage as? FileSystemStorage).map { garbageCollection($0, config.storage, logger: logger) } : nil
+        defer { collection?.cancel() }
         try await app.runService()
+    }
+}
+
+extension RegistryService {
+    /// Starts `storage.gc`: a pass every `gcInterval` (default 1 h) removing what has been
+    /// unreferenced for `gcDelay` (default 1 h).
+    static func garbageCollection(_ storage: FileSystemStorage, _ storageConfig: StorageConfig, logger: Logger) -> Task<Void, Never> {
+        let collector = GarbageCollector(storage: storage, delay: storageConfig.gcDelaySeconds ?? 3600)
+        let interval = max(1, storageConfig.gcIntervalSeconds ?? 3600)
+        return Task.detached(priority: .background) {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(interval))
+                if Task.isCancelled { break }
+                let report = await collector.collect()
+                if !report.isEmpty {
+                    logger.info("storage garbage collected", metadata: [
+                        "blobs": "\(report.blobsRemoved)", "bytes": "\(report.bytesFreed)", "uploads": "\(report.uploadsRemoved)",
+                    ])
+                }
+            }
+        }
     }
 }
 

@@ -155,7 +155,7 @@ extension FileSystemStorage: BlobStore {
         await discard(id)
     }
 
-    private func discard(_ id: UploadID) async {
+    func discard(_ id: UploadID) async {
         FileOperations.remove(layout.upload(id))
         FileOperations.remove(layout.upload(id) + ".repo")
         await sessions.remove(id)

@@ -38,8 +38,14 @@ struct PolicyTestCommand: AsyncParsableCommand {
     @Option(name: .customLong("repo"), help: "Repository name, e.g. team-a/app.")
     var repository: String?
 
-    @Option(help: "Action: read, create, update or delete.")
+    @Option(help: "Action: read, create, update, delete, or push (create or update, decided by --tag/--tag-exists).")
     var action: String?
+
+    @Option(help: "With --action push: the tag being pushed.")
+    var tag: String?
+
+    @Flag(help: "With --action push: the tag already exists, so the push is an update (as the server decides).")
+    var tagExists = false
 
     @Flag(help: "Print the explanation as JSON.")
     var json = false
@@ -62,10 +68,15 @@ struct PolicyTestCommand: AsyncParsableCommand {
         }
         if anonymous, !groups.isEmpty { throw ValidationError("--group cannot be used with --anonymous") }
         guard let repository, !repository.isEmpty else { throw ValidationError("missing --repo REPOSITORY") }
-        guard let action else { throw ValidationError("missing --action (read, create, update or delete)") }
-        guard RegistryAction(rawValue: action) != nil else {
-            throw ValidationError("unknown action \"\(action)\"; expected read, create, update or delete")
+        guard let action else { throw ValidationError("missing --action (read, create, update, delete or push)") }
+        if action == "push" {
+            guard let tag, Reference.isValidTag(tag) else { throw ValidationError("--action push needs --tag TAG (a valid tag)") }
+            return
         }
+        guard RegistryAction(rawValue: action) != nil else {
+            throw ValidationError("unknown action \"\(action)\"; expected read, create, update, delete or push")
+        }
+        if tag != nil || tagExists { throw ValidationError("--tag and --tag-exists go with --action push") }
     }
 
     func run() async throws {
@@ -98,7 +109,8 @@ struct PolicyTestCommand: AsyncParsableCommand {
     /// The identity, repository and action given on the command line (checked by `validate`).
     private var question: (Identity, String, RegistryAction) {
         get throws {
-            guard let repository, let action = action.flatMap(RegistryAction.init(rawValue:)) else {
+            let resolved = action == "push" ? (tagExists ? RegistryAction.update : .create) : action.flatMap(RegistryAction.init(rawValue:))
+            guard let repository, let action = resolved else {
                 throw ValidationError("missing --repo or --action")
             }
             let identity = user.map { Identity(username: $0, groups: groups, method: .htpasswd) } ?? .anonymous
@@ -108,6 +120,9 @@ struct PolicyTestCommand: AsyncParsableCommand {
 
     private func explain(engine: PolicyEngine) throws {
         let (identity, repository, action) = try question
+        if let tag, !json {
+            print("push of tag \"\(tag)\" is a\(tagExists ? "n update (the tag exists)" : " create (the tag is new)")")
+        }
         let dryRun = PolicyDryRun(engine: engine, identity: identity, repository: repository, action: action)
         if json {
             do {

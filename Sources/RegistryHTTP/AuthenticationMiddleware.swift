@@ -17,6 +17,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let userLimiter: RateLimiter?
     /// Whether the TLS layer may present client certificates (read them only then).
     let readsPeerCertificates: Bool
+    let audit: AuditRecorder
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -31,6 +32,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             context.logger.notice("authentication failed", metadata: [
                 "client": "\(context.clientAddress)", "reason": "\(error.kind.rawValue)",
             ])
+            audit.record(request, context, result: .authFailure, reason: error.kind.rawValue)
             if error.kind == .backendUnavailable {
                 throw RegistryError(.unavailable, detail: "authentication backend unavailable")
             }
@@ -38,7 +40,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             throw RegistryHTTPError.unauthorized(realm: realm, detail: "authentication failed")
         }
         if let userLimiter, let user = context.identity.username {
-            try RateLimitMiddleware.enforce(userLimiter, key: "user:" + user, method: request.method.rawValue, context: context)
+            try RateLimitMiddleware.enforce(userLimiter, key: "user:" + user, request: request, context: context, audit: audit)
         }
         return try await next(request, context)
     }

@@ -15,12 +15,14 @@ struct AuthorizationMiddleware: RouterMiddleware {
     let realm: String
     /// Whether `/v2/` should challenge anonymous callers (any authentication configured).
     let challengeAnonymousBase: Bool
+    let audit: AuditRecorder
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let endpoint = try RegistryEndpoint.parse(path: request.uri.path) else {
             return try await next(request, context)
         }
         if endpoint == .base, context.identity.isAnonymous, challengeAnonymousBase {
+            audit.record(request, context, result: .deny, rule: "authentication is configured: /v2/ challenges anonymous callers")
             throw RegistryHTTPError.unauthorized(realm: realm)
         }
         var mountSource: RepositoryName?
@@ -37,6 +39,8 @@ struct AuthorizationMiddleware: RouterMiddleware {
         var rules: [String] = []
         for requirement in requirements {
             let verdict = decider.decide(context.identity, requirement)
+            audit.record(request, context, result: verdict.allowed ? .allow : .deny, requirement: requirement,
+                         rule: verdict.rule, breakGlass: verdict.breakGlass)
             guard verdict.allowed else {
                 context.logger.info("access denied", metadata: [
                     "identity": "\(context.identity)", "need": "\(requirement)", "rule": "\(verdict.rule)",
@@ -52,6 +56,9 @@ struct AuthorizationMiddleware: RouterMiddleware {
                 ])
             }
             rules.append(verdict.rule)
+        }
+        if requirements.isEmpty {
+            audit.record(request, context, result: .allow, rule: "no repository permission needed")
         }
         context.decidingRule = rules.isEmpty ? nil : rules.joined(separator: "; ")
         if case .manifest(let repository, .tag) = endpoint, request.method == .put,

@@ -11,22 +11,24 @@ struct RateLimitMiddleware: RouterMiddleware {
 
     let limiter: RateLimiter?
     let resolver: ClientAddressResolver
+    let audit: AuditRecorder
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let forwarded = request.headers[values: .xForwardedFor]
         context.clientAddress = resolver.resolve(peerAddress: context.clientAddress, forwardedFor: forwarded)
         if let limiter {
-            try Self.enforce(limiter, key: "ip:" + context.clientAddress, method: request.method.rawValue, context: context)
+            try Self.enforce(limiter, key: "ip:" + context.clientAddress, request: request, context: context, audit: audit)
         }
         return try await next(request, context)
     }
 
     /// Throws a 429 when `key` is over its budget.
-    static func enforce(_ limiter: RateLimiter, key: String, method: String, context: Context) throws {
-        let decision = limiter.check(client: key, method: method)
+    static func enforce(_ limiter: RateLimiter, key: String, request: Request, context: Context, audit: AuditRecorder) throws {
+        let decision = limiter.check(client: key, method: request.method.rawValue)
         if let retryAfter = decision.retryAfterHeaderSeconds {
             context.logger.notice("rate limited", metadata: ["client": "\(context.clientAddress)", "key": "\(key)"])
+            audit.record(request, context, result: .rateLimited, reason: key.hasPrefix("user:") ? "per-user limit" : "per-address limit")
             throw RegistryHTTPError(RegistryError(.tooManyRequests, detail: "retry after \(retryAfter) s"),
                                     headers: [.retryAfterHeader: String(retryAfter)])
         }

@@ -26,6 +26,8 @@ public struct RegistryServerOptions: Sendable {
     /// Rate limits keyed by client address and by authenticated user (`nil` when not configured).
     public var addressLimiter: RateLimiter?
     public var userLimiter: RateLimiter?
+    /// Where authentication and authorization decisions are recorded (`log.audit`).
+    public var audit: AuditTrail?
     /// How long a connection may stay silent (before a request, or mid-body) before it is closed.
     public var idleTimeout: TimeAmount = .seconds(30)
     public var addressResolver: ClientAddressResolver = try! ClientAddressResolver(trustedProxies: [])
@@ -48,14 +50,16 @@ public enum RegistryServer {
     /// The router with the full pipeline (also used by in-process HTTP tests).
     public static func router(_ options: RegistryServerOptions) -> Router<RegistryRequestContext> {
         let router = Router(context: RegistryRequestContext.self)
+        let recorder = AuditRecorder(trail: options.audit)
         router.addMiddleware {
             ErrorRenderingMiddleware(realm: options.realm)
             APIVersionMiddleware()
-            RateLimitMiddleware(limiter: options.addressLimiter, resolver: options.addressResolver)
+            RateLimitMiddleware(limiter: options.addressLimiter, resolver: options.addressResolver, audit: recorder)
             AuthenticationMiddleware(chain: options.authenticators, failDelay: options.failDelay, realm: options.realm,
-                                     userLimiter: options.userLimiter, readsPeerCertificates: options.readsPeerCertificates)
+                                     userLimiter: options.userLimiter, readsPeerCertificates: options.readsPeerCertificates,
+                                     audit: recorder)
             AuthorizationMiddleware(decider: options.decider, storage: options.storage, realm: options.realm,
-                                    challengeAnonymousBase: options.authenticationConfigured)
+                                    challengeAnonymousBase: options.authenticationConfigured, audit: recorder)
         }
         let decider = options.decider
         let handlers = RegistryHandlers(storage: options.storage) { identity, repository in

@@ -39,6 +39,13 @@ public enum RegistryService {
             storage: storage, decider: decider, authenticationConfigured: authenticationConfigured,
             tls: try tlsConfiguration(config.http.tls, clientCertificateRequired: requiresClientCertificate(config)), logger: logger)
         try configureAuthentication(&options, config: config, logger: logger)
+        if let audit = config.log.audit, !audit.isEmpty {
+            do {
+                options.audit = try AuditTrail(path: audit)
+            } catch {
+                throw StartupError(description: "log.audit: cannot append to \"\(audit)\": \(error.localizedDescription)")
+            }
+        }
         return options
     }
 

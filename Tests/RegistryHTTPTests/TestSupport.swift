@@ -31,6 +31,8 @@ struct RegistrySetup {
     var users: [(name: String, password: String)] = []
     /// The JSON object text of `http.accessControl`, if any.
     var accessControl: String?
+    /// `log.audit`: where the audit trail is written, if anywhere.
+    var auditPath: String?
 
     static let open = RegistrySetup()
 }
@@ -67,7 +69,8 @@ func withRegistry(_ setup: RegistrySetup = .open,
     if let accessControl = setup.accessControl {
         http += ",\"accessControl\":\(accessControl)"
     }
-    let json = "{\"storage\":{\"rootDirectory\":\(JSONText.quote(directory.path + "/storage"))},\"http\":{\(http)},\"log\":{\"level\":\"error\"}}"
+    let audit = setup.auditPath.map { ",\"audit\":\(JSONText.quote($0))" } ?? ""
+    let json = "{\"storage\":{\"rootDirectory\":\(JSONText.quote(directory.path + "/storage"))},\"http\":{\(http)},\"log\":{\"level\":\"error\"\(audit)}}"
     var logger = Logger(label: "test")
     logger.logLevel = .critical
     let options = try RegistryService.options(from: try ConfigLoader.parse(json, format: .json), logger: logger)

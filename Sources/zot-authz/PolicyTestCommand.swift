@@ -53,7 +53,16 @@ struct PolicyTestCommand: AsyncParsableCommand {
     @Option(help: "Fixture file of expected decisions (JSON); replaces --user/--repo/--action.")
     var fixture: String?
 
+    @Option(help: "Audit file (log.audit JSON lines) to replay against CONFIG's policy; lists decisions that would change.")
+    var replay: String?
+
     func validate() throws {
+        if replay != nil {
+            guard fixture == nil, user == nil, groups.isEmpty, !anonymous, repository == nil, action == nil, tag == nil else {
+                throw ValidationError("--replay can only be combined with --json")
+            }
+            return
+        }
         if fixture != nil {
             guard user == nil, groups.isEmpty, !anonymous, repository == nil, action == nil, !json else {
                 throw ValidationError("--fixture cannot be combined with --user, --group, --anonymous, --repo, --action or --json")
@@ -99,7 +108,9 @@ struct PolicyTestCommand: AsyncParsableCommand {
             printError("\(config): \(error)")
             throw ExitCode(2)
         }
-        if let fixture {
+        if let replay {
+            try runReplay(replay, engine: engine)
+        } else if let fixture {
             try runFixture(fixture, engine: engine)
         } else {
             try explain(engine: engine)
@@ -133,6 +144,24 @@ struct PolicyTestCommand: AsyncParsableCommand {
             }
         } else {
             print(dryRun.text)
+        }
+    }
+
+    private func runReplay(_ path: String, engine: PolicyEngine) throws {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            printError("\(path): cannot read the audit file: \(error.localizedDescription)")
+            throw ExitCode(2)
+        }
+        let report = AuditReplay(engine: engine).replay(text)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.text)
         }
     }
 

@@ -5,10 +5,11 @@ set -euo pipefail
 
 APT_PACKAGES=(
     skopeo umoci apache2-utils openssl ca-certificates
-    libcrypt-dev libssl-dev libsqlite3-dev
+    libcrypt-dev libssl-dev libsqlite3-dev libldap2-dev
+    slapd ldap-utils prometheus chromium chromium-driver
 )
 PYTHON="${PYTHON:-python3}"
-PIP_PACKAGES=(oras pytest requests)
+PIP_PACKAGES=(oras pytest requests oidc-provider-mock selenium cryptography PyJWT)
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
 
@@ -33,7 +34,7 @@ if ((${#missing[@]} > 0)); then
     $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if ! "$PYTHON" -c 'import oras, pytest, requests' >/dev/null 2>&1; then
+if ! "$PYTHON" -c 'import oras, pytest, requests, oidc_provider_mock, selenium, cryptography, jwt' >/dev/null 2>&1; then
     log "pip install ${PIP_PACKAGES[*]}"
     # Debian's system Python is "externally managed" (PEP 668); this is a throwaway test machine.
     PIP_BREAK_SYSTEM_PACKAGES=1 PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1 \

@@ -1,3 +1,4 @@
+import Foundation
 import RegistryCore
 
 /// What an authenticator may look at: the credentials a request carries, already extracted from HTTP.
@@ -8,12 +9,30 @@ public struct AuthenticationRequest: Sendable {
     public var peerCertificateDER: [UInt8]?
     /// The client address as resolved by ``ClientAddressResolver`` (used for logs and rate limiting).
     public var clientAddress: String?
+    /// Every `Cookie` header value, in order (browser sessions).
+    public var cookieHeaders: [String]
 
     /// Creates a request description.
-    public init(authorizationHeaders: [String] = [], peerCertificateDER: [UInt8]? = nil, clientAddress: String? = nil) {
+    public init(authorizationHeaders: [String] = [], peerCertificateDER: [UInt8]? = nil, clientAddress: String? = nil,
+                cookieHeaders: [String] = []) {
         self.authorizationHeaders = authorizationHeaders
         self.peerCertificateDER = peerCertificateDER
         self.clientAddress = clientAddress
+        self.cookieHeaders = cookieHeaders
+    }
+
+    /// The value of the cookie called `name`, from any `Cookie` header, or `nil`.
+    public func cookie(named name: String) -> String? {
+        for header in cookieHeaders {
+            for pair in header.split(separator: ";") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2 else { continue }
+                if parts[0].trimmingCharacters(in: .whitespaces) == name {
+                    return parts[1].trimmingCharacters(in: .whitespaces)
+                }
+            }
+        }
+        return nil
     }
 
     /// The single `Authorization` header value, or `nil` when there is none (or more than one).

@@ -44,14 +44,5 @@ enum Crypt {
 
 /// Compares two byte strings in time that depends only on their lengths, not on where they differ.
 func constantTimeEquals(_ lhs: some Collection<UInt8>, _ rhs: some Collection<UInt8>) -> Bool {
-    let left = Array(lhs)
-    let right = Array(rhs)
-    var difference: UInt8 = left.count == right.count ? 0 : 1
-    let length = max(left.count, right.count)
-    for index in 0..<length {
-        let a = index < left.count ? left[index] : 0
-        let b = index < right.count ? right[index] : 0
-        difference |= a ^ b
-    }
-    return difference == 0
+    ConstantTime.equal(lhs, rhs)
 }

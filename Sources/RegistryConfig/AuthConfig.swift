@@ -10,8 +10,11 @@ public struct AuthConfig: Sendable, Hashable {
     public var ldap: LDAPConfig?
     /// Browser login through OpenID Connect / OAuth2 providers.
     public var openid: OpenIDConfig?
-    /// `apikey`: API keys (`zak_…`) accepted as Basic passwords.
+    /// `apikey`: API keys (`zak_…`) accepted as Basic passwords. Zot writes `apikey: true`; the object form
+    /// `apikey: {enable: true, maxLifetime: "720h"}` also caps how long a key may live.
     public var apikey: Bool
+    /// `apikey.maxLifetime` in seconds: the longest expiry a new key may have (and the default when none is given).
+    public var apikeyMaxLifetimeSeconds: Double?
     /// File with the session hash/encryption keys (for OpenID sessions).
     public var sessionKeysFile: String?
     /// Bearer tokens: Zot's token-server mode and/or OIDC workload identity.

@@ -3,7 +3,7 @@ import Foundation
 /// Key lists for `http.auth`.
 enum AuthKeys {
     static let known = ["htpasswd", "failDelay", "mtls", "ldap", "openid", "apikey", "sessionKeysFile", "bearer"]
-    static let ignored = ["sessionDriver": "sessions are kept in memory",
+    static let ignored = ["sessionDriver": "sessions are kept in the embedded metadata database",
                           "secureSession": "session cookies are always marked Secure behind TLS"]
 }
 
@@ -25,12 +25,30 @@ extension ConfigMapper {
             .map(mapMTLS)
         auth.ldap = reader.object("ldap", known: LDAPKeys.known).flatMap(mapLDAP)
         auth.openid = reader.object("openid", known: ["providers", "callbackAllowOrigins"]).map(mapOpenID)
-        auth.apikey = reader.bool("apikey") ?? false
+        mapAPIKey(reader, into: &auth)
         auth.sessionKeysFile = readableFile(reader, "sessionKeysFile")
         auth.bearer = reader.object("bearer", known: ["realm", "service", "cert", "oidc"],
                                     ignored: ["awsSecretsManager": "bearer keys from AWS Secrets Manager are not implemented"])
             .map(mapBearer)
         return auth
+    }
+
+    /// `apikey`: Zot's boolean, or `{enable, maxLifetime}`.
+    private func mapAPIKey(_ reader: ObjectReader, into auth: inout AuthConfig) {
+        guard let node = reader.node("apikey") else { return }
+        if case .object = node.value {
+            guard let object = reader.object("apikey", known: ["enable", "maxLifetime"]) else { return }
+            auth.apikey = object.bool("enable") ?? true
+            if let lifetimeNode = object.node("maxLifetime"), let text = collector.string(lifetimeNode) {
+                if let seconds = GoDuration.seconds(text), seconds >= 60 {
+                    auth.apikeyMaxLifetimeSeconds = seconds
+                } else {
+                    collector.error(lifetimeNode.path, "\(lifetimeNode.quoted) is not a duration of at least one minute (a Go duration like \"720h\")")
+                }
+            }
+        } else {
+            auth.apikey = reader.bool("apikey") ?? false
+        }
     }
 
     private func mapMTLS(_ reader: ObjectReader) -> MTLSConfig {

@@ -28,7 +28,7 @@ struct ConfigMapper {
         let distSpecVersion = reader.string("distSpecVersion")
         let http = mapHTTP(reader.node("http"))
         let storage = mapStorage(reader, key: "storage", allowSubPaths: true)
-        let log = mapLog(reader.object("log", known: ["level", "output", "audit"]))
+        let log = mapLog(reader.object("log", known: ["level", "output", "audit", "format"]))
         let extensions = mapExtensions(reader.node("extensions"))
         guard let storage else { return nil }
         return ZotConfig(distSpecVersion: distSpecVersion, http: http, storage: storage, log: log, extensions: extensions)
@@ -47,6 +47,14 @@ struct ConfigMapper {
         }
         log.output = reader.string("output")
         log.audit = reader.string("audit")
+        if let node = reader.node("format"), let format = collector.string(node) {
+            if let parsed = LogConfig.Format(rawValue: format.lowercased()) {
+                log.format = parsed
+            } else {
+                let formats = LogConfig.Format.allCases.map(\.rawValue).joined(separator: ", ")
+                collector.error(node.path, "\(node.quoted) is not a log format (\(formats))")
+            }
+        }
         return log
     }
 

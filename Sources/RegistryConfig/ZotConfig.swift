@@ -104,16 +104,27 @@ public struct MethodRateLimit: Sendable, Hashable {
 
 /// `log`.
 public struct LogConfig: Sendable, Hashable {
+    /// How server log lines are written (`log.format`, a zot-authz addition; Zot always writes JSON).
+    public enum Format: String, Sendable, Hashable, CaseIterable {
+        /// One JSON object per line (the default, as Zot).
+        case json
+        /// Human-readable text lines.
+        case text
+    }
+
     /// `debug`, `info`, `warn` or `error`. Default `info`.
     public var level: String
     /// File to log to; standard output when nil.
     public var output: String?
     /// File for the audit log, if any.
     public var audit: String?
+    /// `json` (default) or `text`.
+    public var format: Format
 
-    public init(level: String = "info", output: String? = nil, audit: String? = nil) {
+    public init(level: String = "info", output: String? = nil, audit: String? = nil, format: Format = .json) {
         self.level = level
         self.output = output
         self.audit = audit
+        self.format = format
     }
 }

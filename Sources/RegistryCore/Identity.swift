@@ -17,18 +17,27 @@ public struct Identity: Sendable, Hashable, CustomStringConvertible {
     public let groups: [String]
     /// How the identity was established.
     public let method: Method
+    /// Restrictions carried by the credential (API key scopes): when set, a request is allowed only if the
+    /// policy allows it **and** one scope covers it (the intersection with the owner's rights). `nil` = none.
+    public let scopes: [AccessScope]?
+    /// A non-secret identifier of the credential used (an API key id), for audit; never the secret itself.
+    public let credentialID: String?
 
     /// Creates an authenticated identity.
-    public init(username: String, groups: [String] = [], method: Method) {
+    public init(username: String, groups: [String] = [], method: Method, scopes: [AccessScope]? = nil, credentialID: String? = nil) {
         self.username = username
         self.groups = groups
         self.method = method
+        self.scopes = scopes
+        self.credentialID = credentialID
     }
 
     private init() {
         username = nil
         groups = []
         method = .anonymous
+        scopes = nil
+        credentialID = nil
     }
 
     /// The identity of a request that presented no credentials.
@@ -40,5 +49,20 @@ public struct Identity: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         guard let username else { return "anonymous" }
         return groups.isEmpty ? "\(username) (\(method.rawValue))" : "\(username) [\(groups.joined(separator: ","))] (\(method.rawValue))"
+    }
+}
+
+/// One scope of a restricted credential: a repository glob (Zot's `accessControl` syntax, e.g. `team/**`)
+/// and the actions allowed there.
+public struct AccessScope: Sendable, Hashable, Codable {
+    /// The repository glob.
+    public var repositories: String
+    /// The actions this scope allows.
+    public var actions: Set<RegistryAction>
+
+    /// Creates a scope.
+    public init(repositories: String, actions: Set<RegistryAction>) {
+        self.repositories = repositories
+        self.actions = actions
     }
 }

@@ -23,6 +23,32 @@ struct AuditRecorder: Sendable {
             result: result,
             rule: rule,
             breakGlass: breakGlass ? true : nil,
-            reason: reason))
+            reason: reason,
+            event: nil,
+            credentialId: identity.credentialID))
+    }
+
+    /// Records an account event (login, logout, API key created or revoked) for `user`.
+    func recordAccountEvent(_ request: Request, _ context: RegistryRequestContext, event: String, result: AuditEvent.Result,
+                            user: String?, groups: [String] = [], authMethod: String? = nil, credentialID: String? = nil,
+                            reason: String? = nil) {
+        guard let trail else { return }
+        trail.record(AuditEvent(
+            time: AuditTrail.timestamp(),
+            requestId: context.id,
+            clientIp: context.clientAddress,
+            method: request.method.rawValue,
+            path: request.uri.path,
+            repository: nil,
+            action: nil,
+            user: user,
+            groups: groups.isEmpty ? nil : groups,
+            authMethod: authMethod ?? context.identity.method.rawValue,
+            result: result,
+            rule: nil,
+            breakGlass: nil,
+            reason: reason,
+            event: event,
+            credentialId: credentialID))
     }
 }

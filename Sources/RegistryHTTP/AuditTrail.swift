@@ -27,6 +27,11 @@ public struct AuditEvent: Codable, Sendable, Equatable {
     public var rule: String?
     public var breakGlass: Bool?
     public var reason: String?
+    /// Account events that are not a request decision: `oidc-login`, `oidc-logout`, `apikey-create`,
+    /// `apikey-revoke`, `apikey-revoke-all`; `nil` for authentication/authorization decisions.
+    public var event: String?
+    /// The non-secret id of the credential used or affected (an API key's uuid).
+    public var credentialId: String?
 }
 
 /// Appends audit events as JSON lines. Each line is written with a single `write(2)` under a lock,

@@ -18,6 +18,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
     /// Whether the TLS layer may present client certificates (read them only then).
     let readsPeerCertificates: Bool
     let audit: AuditRecorder
+    /// Counts outcomes (`nil` when metrics are disabled).
+    var metrics: RegistryMetrics?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -25,7 +27,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
         let authenticationRequest = AuthenticationRequest(
             authorizationHeaders: request.headers[values: .authorization],
             peerCertificateDER: readsPeerCertificates ? await Self.peerCertificate(context.channel) : nil,
-            clientAddress: context.clientAddress)
+            clientAddress: context.clientAddress,
+            cookieHeaders: request.headers[values: .cookie])
         do {
             context.identity = try await chain.authenticate(authenticationRequest)
         } catch {
@@ -33,14 +36,16 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 "client": "\(context.clientAddress)", "reason": "\(error.kind.rawValue)",
             ])
             audit.record(request, context, result: .authFailure, reason: error.kind.rawValue)
+            metrics?.countAuthentication(method: authenticationRequest.presentedCredentialKind, success: false, reason: error.kind.rawValue)
             if error.kind == .backendUnavailable {
                 throw RegistryError(.unavailable, detail: "authentication backend unavailable")
             }
             await failDelay.apply(for: error)
             throw RegistryHTTPError.unauthorized(realm: realm, detail: "authentication failed")
         }
+        metrics?.countAuthentication(method: context.identity.method.rawValue, success: true, reason: nil)
         if let userLimiter, let user = context.identity.username {
-            try RateLimitMiddleware.enforce(userLimiter, key: "user:" + user, request: request, context: context, audit: audit)
+            try RateLimitMiddleware.enforce(userLimiter, key: "user:" + user, request: request, context: context, audit: audit, metrics: metrics)
         }
         return try await next(request, context)
     }

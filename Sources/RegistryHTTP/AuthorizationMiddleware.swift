@@ -7,6 +7,7 @@ import RegistryStorage
 /// Authorizes every `/v2/` request before a handler runs: parses the endpoint, derives the
 /// actions it needs (create vs update from whether the tag exists) and asks the policy.
 /// Anonymous callers that are denied get 401 with a challenge; authenticated ones get 403.
+/// It wraps only the `/v2` routes; routes outside `/v2` (metrics, `/zot/auth/...`) decide access themselves.
 struct AuthorizationMiddleware: RouterMiddleware {
     typealias Context = RegistryRequestContext
 
@@ -16,6 +17,8 @@ struct AuthorizationMiddleware: RouterMiddleware {
     /// Whether `/v2/` should challenge anonymous callers (any authentication configured).
     let challengeAnonymousBase: Bool
     let audit: AuditRecorder
+    /// Counts denials (`nil` when metrics are disabled).
+    var metrics: RegistryMetrics?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let endpoint = try RegistryEndpoint.parse(path: request.uri.path) else {
@@ -42,6 +45,7 @@ struct AuthorizationMiddleware: RouterMiddleware {
             audit.record(request, context, result: verdict.allowed ? .allow : .deny, requirement: requirement,
                          rule: verdict.rule, breakGlass: verdict.breakGlass)
             guard verdict.allowed else {
+                metrics?.countDenial(action: requirement.action.rawValue)
                 context.logger.info("access denied", metadata: [
                     "identity": "\(context.identity)", "need": "\(requirement)", "rule": "\(verdict.rule)",
                 ])

@@ -31,6 +31,10 @@ public struct RegistryServerOptions: Sendable {
     /// How long a connection may stay silent (before a request, or mid-body) before it is closed.
     public var idleTimeout: TimeAmount = .seconds(30)
     public var addressResolver: ClientAddressResolver = try! ClientAddressResolver(trustedProxies: [])
+    /// `extensions.metrics`: Prometheus metrics and who may read them (`nil` when disabled: nothing is counted).
+    public var metrics: MetricsEndpointOptions?
+    /// OIDC login, browser sessions and API keys (`nil` when none is configured).
+    public var account: AccountServices?
 
     public init(address: String, port: Int, realm: String, storage: any RegistryStorageBackend, decider: any AccessDecider,
                 authenticationConfigured: Bool, tls: TLSConfiguration? = nil, logger: Logger) {
@@ -45,29 +49,46 @@ public struct RegistryServerOptions: Sendable {
     }
 }
 
-/// Builds the Hummingbird application: one middleware pipeline around every registry route.
+/// Builds the Hummingbird application.
+///
+/// Every route passes the common pipeline (metrics, error rendering, rate limit, authentication with
+/// failDelay). The `/v2` routes additionally pass repository authorization; routes outside `/v2` (metrics,
+/// and later `/zot/auth/...`) are added to the router directly and decide access themselves.
 public enum RegistryServer {
     /// The router with the full pipeline (also used by in-process HTTP tests).
     public static func router(_ options: RegistryServerOptions) -> Router<RegistryRequestContext> {
         let router = Router(context: RegistryRequestContext.self)
         let recorder = AuditRecorder(trail: options.audit)
+        let metrics = options.metrics?.metrics
+        if let metrics {
+            router.add(middleware: RequestMetricsMiddleware(metrics: metrics, metricsPath: options.metrics?.path))
+        }
         router.addMiddleware {
             ErrorRenderingMiddleware(realm: options.realm)
             APIVersionMiddleware()
-            RateLimitMiddleware(limiter: options.addressLimiter, resolver: options.addressResolver, audit: recorder)
+            RateLimitMiddleware(limiter: options.addressLimiter, resolver: options.addressResolver, audit: recorder, metrics: metrics)
             AuthenticationMiddleware(chain: options.authenticators, failDelay: options.failDelay, realm: options.realm,
                                      userLimiter: options.userLimiter, readsPeerCertificates: options.readsPeerCertificates,
-                                     audit: recorder)
-            AuthorizationMiddleware(decider: options.decider, storage: options.storage, realm: options.realm,
-                                    challengeAnonymousBase: options.authenticationConfigured, audit: recorder)
+                                     audit: recorder, metrics: metrics)
         }
+        if let metricsOptions = options.metrics {
+            let endpoint = MetricsEndpoint(options: metricsOptions, realm: options.realm, audit: recorder)
+            router.get(RouterPath(metricsOptions.path)) { request, context in try await endpoint.respond(request, context: context) }
+        }
+        if let account = options.account {
+            AccountRoutes(services: account, audit: recorder).register(on: router)
+            AccountPages(services: account, audit: recorder).register(on: router)
+        }
+        let registryRoutes = router.group().add(middleware: AuthorizationMiddleware(
+            decider: options.decider, storage: options.storage, realm: options.realm,
+            challengeAnonymousBase: options.authenticationConfigured, audit: recorder, metrics: metrics))
         let decider = options.decider
         let handlers = RegistryHandlers(storage: options.storage) { identity, repository in
             decider.decide(identity, AccessRequirement(repository, .read)).allowed
         }
         for method in [HTTPRequest.Method.get, .head, .put, .post, .patch, .delete] {
-            router.on("/v2", method: method) { request, context in try await handlers.respond(request, context: context) }
-            router.on("/v2/**", method: method) { request, context in try await handlers.respond(request, context: context) }
+            registryRoutes.on("/v2", method: method) { request, context in try await handlers.respond(request, context: context) }
+            registryRoutes.on("/v2/**", method: method) { request, context in try await handlers.respond(request, context: context) }
         }
         return router
     }

@@ -36,7 +36,7 @@ public enum RegistryService {
         }
         var options = RegistryServerOptions(
             address: config.http.address, port: config.http.port, realm: config.http.realm,
-            storage: storage, decider: decider, authenticationConfigured: authenticationConfigured,
+            storage: storage, decider: ScopeLimitedDecider(decider), authenticationConfigured: authenticationConfigured,
             tls: try tlsConfiguration(config.http.tls, clientCertificateRequired: requiresClientCertificate(config)), logger: logger)
         try configureAuthentication(&options, config: config, logger: logger)
         if let audit = config.log.audit, !audit.isEmpty {
@@ -46,6 +46,7 @@ public enum RegistryService {
                 throw StartupError(description: "log.audit: cannot append to \"\(audit)\": \(error.localizedDescription)")
             }
         }
+        options.metrics = try metricsEndpoint(config, authenticationConfigured: authenticationConfigured, logger: logger)
         return options
     }
 
@@ -66,6 +67,13 @@ public enum RegistryService {
                 throw StartupError(description: "http.auth.htpasswd.path: \(error)")
             }
         }
+        if let ldap = config.http.auth?.ldap {
+            do throws(LDAPSetupError) {
+                authenticators.append(try LDAPAuthenticator(config: ldap, logger: logger))
+            } catch {
+                throw StartupError(description: "\(error.configPath): \(error)")
+            }
+        }
         if config.http.tls?.cacert != nil {
             let mtls = config.http.auth?.mtls
             do {
@@ -75,6 +83,10 @@ public enum RegistryService {
             }
             options.readsPeerCertificates = true
         }
+        let accounts = try accountSetup(config, decider: options.decider, logger: logger)
+        authenticators.append(contentsOf: accounts.credentialAuthenticators)
+        if let session = accounts.sessionAuthenticator { authenticators.append(session) }
+        options.account = accounts.services
         options.authenticators = AuthenticatorChain(authenticators)
         options.failDelay = FailDelay(seconds: Double(config.http.auth?.failDelay ?? 0))
         do {
@@ -110,19 +122,31 @@ public enum RegistryService {
         }
     }
 
+    /// The server's logger: `log.format` (JSON by default) to `log.output` or standard output, at `log.level`.
+    static func serverLogger(_ log: LogConfig) throws -> Logger {
+        let output = log.output.flatMap { $0.isEmpty || $0 == "/dev/stdout" ? nil : $0 }
+        var logger: Logger
+        do {
+            switch (log.format, output) {
+            case (.json, let path?):
+                logger = Logger(label: "zot-authz", factory: JSONLogHandler.factory(try JSONLogHandler.Destination(appendingTo: path)))
+            case (.json, nil):
+                logger = Logger(label: "zot-authz", factory: JSONLogHandler.factory(.standardOutput))
+            case (.text, let path?):
+                logger = Logger(label: "zot-authz", factory: try FileLogHandler.factory(path: path))
+            case (.text, nil):
+                logger = Logger(label: "zot-authz")
+            }
+        } catch {
+            throw StartupError(description: "log.output: cannot append to \"\(output ?? "")\": \(error.localizedDescription)")
+        }
+        logger.logLevel = Logger.Level(zotLevel: log.level)
+        return logger
+    }
+
     /// Runs the registry until the process is asked to stop.
     public static func run(config: ZotConfig) async throws {
-        var logger: Logger
-        if let output = config.log.output, !output.isEmpty, output != "/dev/stdout" {
-            do {
-                logger = Logger(label: "zot-authz", factory: try FileLogHandler.factory(path: output))
-            } catch {
-                throw StartupError(description: "log.output: cannot append to \"\(output)\": \(error.localizedDescription)")
-            }
-        } else {
-            logger = Logger(label: "zot-authz")
-        }
-        logger.logLevel = Logger.Level(zotLevel: config.log.level)
+        let logger = try serverLogger(config.log)
         let options = try options(from: config, logger: logger)
         let app = try RegistryServer.application(options)
         let collection = config.storage.gc ? (options.storage as? FileSystemStorage).map { garbageCollection($0, config.storage, logger: logger) } : nil

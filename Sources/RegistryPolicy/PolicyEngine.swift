@@ -82,6 +82,12 @@ public struct PolicyEngine: Sendable {
         return identity.groups + (configGroupsByUser[username] ?? [])
     }
 
+    /// Whether `adminPolicy` grants `identity` the `delete` action (the break-glass admins, who may also manage
+    /// other users' credentials).
+    public func isAdmin(_ identity: Identity) -> Bool {
+        adminMatch(identity: identity, action: .delete) != nil
+    }
+
     // MARK: - Internals
 
     func bestRank(for repository: String) -> Int? {

@@ -1,0 +1,104 @@
+import Hummingbird
+import HTTPTypes
+import NIOCore
+import Prometheus
+
+/// Outermost stage when metrics are enabled: counts every request by method, route template and final
+/// status (errors included, as rendered), times it until its response body has been written, and counts
+/// pushed and pulled content bytes as they flow (so an aborted transfer counts what actually moved).
+struct RequestMetricsMiddleware: RouterMiddleware {
+    typealias Context = RegistryRequestContext
+
+    let metrics: RegistryMetrics
+    /// Where `/metrics` is served (its requests get the `metrics` route label).
+    let metricsPath: String?
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let route = MetricsRoute.classify(path: request.uri.path, metricsPath: metricsPath)
+        let method = MetricsRoute.methodLabel(request.method)
+        var request = request
+        if let kind = route.uploadKind(request.method), let counter = metrics.uploadCounter(kind) {
+            request.body = RequestBody(asyncSequence: ByteCountingSequence(base: request.body, counter: counter))
+        }
+        let metrics = metrics
+        let finished: @Sendable () -> Void = {
+            metrics.observeDuration(start.duration(to: .now), method: method, route: route)
+        }
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            metrics.countRequest(method: method, route: route, status: (error as? any HTTPResponseError)?.status.code ?? 500)
+            finished()
+            throw error
+        }
+        let status = response.status.code
+        metrics.countRequest(method: method, route: route, status: status)
+        let downloads = route.downloadKind(request.method, status: status).flatMap { metrics.downloadCounter($0) }
+        response.body = Self.observing(response.body, counting: downloads, whenWritten: finished)
+        return response
+    }
+
+    /// `body` with the same length, adding every written byte to `counter` and calling `whenWritten` once
+    /// the body has been written or has failed.
+    static func observing(_ body: ResponseBody, counting counter: Counter?, whenWritten: @escaping @Sendable () -> Void) -> ResponseBody {
+        ResponseBody(contentLength: body.contentLength) { writer in
+            do {
+                if let counter {
+                    try await body.write(ByteCountingWriter(parent: writer, counter: counter))
+                } else {
+                    try await body.write(writer)
+                }
+                whenWritten()
+            } catch {
+                whenWritten()
+                throw error
+            }
+        }
+    }
+}
+
+/// A request body that adds the size of each chunk to a counter as the handler reads it.
+struct ByteCountingSequence: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+
+    let base: RequestBody
+    let counter: Counter
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: RequestBody.AsyncIterator
+        let counter: Counter
+
+        mutating func next() async throws -> ByteBuffer? {
+            guard let buffer = try await base.next() else { return nil }
+            counter.increment(by: Int64(buffer.readableBytes))
+            return buffer
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: base.makeAsyncIterator(), counter: counter)
+    }
+}
+
+/// A response body writer that adds the size of each written buffer to a counter.
+struct ByteCountingWriter: ResponseBodyWriter {
+    var parent: any ResponseBodyWriter
+    let counter: Counter
+
+    mutating func write(_ buffer: ByteBuffer) async throws {
+        try await parent.write(buffer)
+        counter.increment(by: Int64(buffer.readableBytes))
+    }
+
+    mutating func write(contentsOf buffers: some Sequence<ByteBuffer>) async throws {
+        for buffer in buffers {
+            try await write(buffer)
+        }
+    }
+
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {
+        try await parent.finish(trailingHeaders)
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import Logging
+import RegistryAuth
+import RegistryConfig
+import RegistryCore
+import RegistryMetadata
+import RegistryOIDC
+import RegistryPolicy
+import Synchronization
+
+extension RegistryService {
+    /// The authenticators and account services that come from `http.auth.apikey`, `openid` and `bearer`.
+    struct AccountSetup {
+        var services: AccountServices?
+        /// Basic-password sources that follow htpasswd and LDAP (API keys), then bearer JWTs.
+        var credentialAuthenticators: [any Authenticator] = []
+        /// The browser session cookie, consulted last (only when no Authorization header is present).
+        var sessionAuthenticator: (any Authenticator)?
+    }
+
+    /// Where the embedded metadata database lives under the storage root.
+    static func metadataPath(_ config: ZotConfig) -> String {
+        config.storage.rootDirectory + "/metadata/zot-authz.db"
+    }
+
+    /// The URL browsers and providers use to reach us: `http.externalUrl`, else the listening address.
+    static func externalURL(_ config: ZotConfig) -> String {
+        if let external = config.http.externalUrl, !external.isEmpty {
+            return external.hasSuffix("/") ? String(external.dropLast()) : external
+        }
+        let scheme = config.http.tls?.cert != nil ? "https" : "http"
+        return "\(scheme)://\(config.http.address):\(config.http.port)"
+    }
+
+    static func accountSetup(_ config: ZotConfig, decider: any AccessDecider, logger: Logger) throws -> AccountSetup {
+        var setup = AccountSetup()
+        guard let auth = config.http.auth else { return setup }
+        let wantsSessions = !(auth.openid?.providers.isEmpty ?? true)
+        if let bearer = auth.bearer, !bearer.oidc.isEmpty {
+            setup.credentialAuthenticators.append(try bearerAuthenticator(bearer.oidc, logger: logger))
+        }
+        guard auth.apikey || wantsSessions else { return setup }
+
+        let store: MetadataStore
+        do {
+            store = try MetadataStore(path: metadataPath(config))
+        } catch {
+            throw StartupError(description: "storage.rootDirectory: cannot open the metadata database \"\(metadataPath(config))\": \(error)")
+        }
+        var services = AccountServices()
+        if auth.apikey {
+            let keys = APIKeyStore(store: store, maximumLifetime: auth.apikeyMaxLifetimeSeconds)
+            services.apiKeys = keys
+            setup.credentialAuthenticators.insert(APIKeyAuthenticator(keys: keys), at: 0)
+        }
+        if wantsSessions, let openid = auth.openid {
+            var pepper: [UInt8]?
+            if let keysFile = auth.sessionKeysFile {
+                do {
+                    pepper = try SessionKeysFile.load(path: keysFile)
+                } catch {
+                    throw StartupError(description: "http.auth.sessionKeysFile: \(error)")
+                }
+            }
+            let sessions = SessionStore(store: store, pepper: pepper)
+            services.sessions = sessions
+            setup.sessionAuthenticator = SessionAuthenticator(sessions: sessions)
+            services.providers = try relyingParties(openid, externalURL: externalURL(config), logger: logger)
+            services.callbackAllowOrigins = openid.callbackAllowOrigins
+        }
+        services.secureCookies = config.http.tls?.cert != nil || externalURL(config).lowercased().hasPrefix("https://")
+        if let policy = (decider as? ScopeLimitedDecider)?.inner as? PolicyAccessDecider ?? decider as? PolicyAccessDecider {
+            let engine = policy.engine
+            services.isAdmin = { engine.isAdmin($0) }
+        }
+        setup.services = services
+        return setup
+    }
+
+    static func relyingParties(_ openid: OpenIDConfig, externalURL: String, logger: Logger) throws -> [String: OIDCRelyingParty] {
+        var parties: [String: OIDCRelyingParty] = [:]
+        for (name, provider) in openid.providers {
+            var clientID = provider.clientid ?? ""
+            var clientSecret = provider.clientsecret
+            if let file = provider.credentialsFile {
+                do {
+                    let credentials = try OIDCCredentialsFile.load(path: file)
+                    clientID = credentials.clientID
+                    clientSecret = credentials.clientSecret
+                } catch {
+                    throw StartupError(description: "http.auth.openid.providers.\(name).credentialsFile: \(error)")
+                }
+            }
+            guard name == "oidc" else {
+                logger.warning("login provider not supported yet; only the generic oidc provider is served", metadata: ["provider": "\(name)"])
+                continue
+            }
+            parties[name] = OIDCRelyingParty(provider: name, config: provider, clientID: clientID, clientSecret: clientSecret,
+                                             redirectURI: "\(externalURL)/zot/auth/callback/\(name)", http: OIDCHTTP.shared,
+                                             logger: logger)
+        }
+        return parties
+    }
+
+    /// Bearer JWTs from `http.auth.bearer.oidc`; an issuer with its own CA gets its own HTTP client.
+    static func bearerAuthenticator(_ issuers: [BearerOIDCConfig], logger: Logger) throws -> any Authenticator {
+        do {
+            return try BearerJWTAuthenticator(issuers: issuers, logger: logger, httpClient: { (issuer: BearerOIDCConfig) throws -> any OIDCHTTPClient in
+                if issuer.certificateAuthorityFile == nil && issuer.certificateAuthority == nil { return OIDCHTTP.shared }
+                let client: any OIDCHTTPClient = try AsyncOIDCHTTPClient(trustingCAOf: issuer)
+                return OIDCHTTP.keep(client)
+            })
+        } catch {
+            throw StartupError(description: "http.auth.bearer.oidc: cannot use the issuer CA: \(error)")
+        }
+    }
+}
+
+/// The process-wide HTTP client for OIDC discovery, JWKS and token requests.
+enum OIDCHTTP {
+    /// Built once and kept for the life of the process.
+    static let shared: any OIDCHTTPClient = makeShared()
+
+    private static func makeShared() -> any OIDCHTTPClient {
+        do {
+            return try AsyncOIDCHTTPClient()
+        } catch {
+            return FailingOIDCHTTPClient()
+        }
+    }
+}
+
+extension OIDCHTTP {
+    private static let kept = Mutex<[any OIDCHTTPClient]>([])
+
+    /// Keeps a client alive for the life of the process (clients are never shut down mid-run).
+    static func keep(_ client: any OIDCHTTPClient) -> any OIDCHTTPClient {
+        kept.withLock { $0.append(client) }
+        return client
+    }
+}
+
+/// Used only if the HTTP client cannot be created: every call fails, so logins answer 503 instead of crashing.
+struct FailingOIDCHTTPClient: OIDCHTTPClient {
+    struct Unavailable: Error {}
+    func get(_ url: String) async throws -> OIDCHTTPResponse { throw Unavailable() }
+    func postForm(_ url: String, fields: [(String, String)], basicAuth: (user: String, password: String)?) async throws -> OIDCHTTPResponse {
+        throw Unavailable()
+    }
+}

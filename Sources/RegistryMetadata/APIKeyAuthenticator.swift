@@ -1,0 +1,44 @@
+import RegistryAuth
+import RegistryCore
+
+/// Accepts `Authorization: Basic user:zak_…` when the key is live and belongs to `user` (Zot's API keys).
+///
+/// Outcomes (see ``Authenticator``):
+/// - an ``Identity`` with method `.apiKey`, the groups stored with the key, its scopes (`nil` when it has none)
+///   and its id as `credentialID`;
+/// - `nil` for any other scheme, a password without the `zak_` prefix, and an unknown, expired, revoked or
+///   someone else's key — ``AuthenticatorChain`` rejects the request when nobody accepts it;
+/// - throws ``AuthenticationFailure/Kind/malformedCredentials`` for an undecodable Basic header, and
+///   ``AuthenticationFailure/Kind/backendUnavailable`` when the key store cannot be read.
+///
+/// The lookup is a synchronous SQLite read (plus a write at most once a minute per key); see ``MetadataStore``.
+public struct APIKeyAuthenticator: Authenticator {
+    /// The key store consulted.
+    public let keys: APIKeyStore
+
+    /// Creates an authenticator over `keys`.
+    public init(keys: APIKeyStore) {
+        self.keys = keys
+    }
+
+    public func authenticate(_ request: AuthenticationRequest) async throws(AuthenticationFailure) -> Identity? {
+        guard let header = request.authorizationHeader,
+              let credentials = try BasicCredentials.parse(header: header),
+              credentials.password.hasPrefix(APIKeyStore.secretPrefix)
+        else { return nil }
+        let record: APIKeyRecord?
+        do {
+            record = try keys.verify(username: credentials.username, secret: credentials.password)
+        } catch {
+            throw .backendUnavailable("API key store unavailable while verifying a key of '\(credentials.username)': \(error)")
+        }
+        guard let record else { return nil }
+        return Identity(
+            username: record.owner,
+            groups: record.groups,
+            method: .apiKey,
+            scopes: record.scopes.isEmpty ? nil : record.scopes,
+            credentialID: record.id
+        )
+    }
+}

@@ -1,0 +1,48 @@
+import GRDB
+
+/// The tables of the metadata database, as GRDB migrations (append new migrations; never edit an applied one).
+///
+/// Dates are stored as `REAL` seconds since the reference date (2001-01-01), which round-trips a `Date` exactly.
+enum MetadataSchema {
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-api-keys-and-sessions") { db in
+            try db.execute(sql: """
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    owner TEXT NOT NULL,
+                    label TEXT NOT NULL,
+                    groups_json TEXT NOT NULL,
+                    scopes_json TEXT NOT NULL,
+                    secret_hash BLOB NOT NULL,
+                    created_at REAL NOT NULL,
+                    expires_at REAL,
+                    last_used_at REAL
+                );
+                CREATE INDEX api_keys_by_owner ON api_keys(owner, created_at);
+                CREATE TABLE browser_sessions (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    token_hash BLOB NOT NULL UNIQUE,
+                    username TEXT NOT NULL,
+                    groups_json TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    csrf_token TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    expires_at REAL NOT NULL
+                );
+                CREATE INDEX browser_sessions_by_user ON browser_sessions(username);
+                CREATE INDEX browser_sessions_by_expiry ON browser_sessions(expires_at);
+                CREATE TABLE pending_logins (
+                    state TEXT PRIMARY KEY NOT NULL,
+                    nonce TEXT NOT NULL,
+                    code_verifier TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    callback_ui TEXT,
+                    created_at REAL NOT NULL
+                );
+                CREATE INDEX pending_logins_by_age ON pending_logins(created_at);
+                """)
+        }
+        return migrator
+    }()
+}

@@ -1,0 +1,35 @@
+import Foundation
+
+/// Unpadded base64url (RFC 4648 §5), as used by JWS, PKCE and our random tokens.
+enum Base64URL {
+    /// Encodes `bytes` without padding.
+    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Decodes unpadded base64url; `nil` for any character outside the alphabet (including `=`, `+`, `/`,
+    /// white space) or an impossible length.
+    static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        var standard = ""
+        standard.reserveCapacity(text.utf8.count + 3)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "A"..."Z", "a"..."z", "0"..."9": standard.unicodeScalars.append(scalar)
+            case "-": standard.append("+")
+            case "_": standard.append("/")
+            default: return nil
+            }
+        }
+        switch standard.utf8.count % 4 {
+        case 0: break
+        case 2: standard += "=="
+        case 3: standard += "="
+        default: return nil
+        }
+        guard let data = Data(base64Encoded: standard) else { return nil }
+        return [UInt8](data)
+    }
+}

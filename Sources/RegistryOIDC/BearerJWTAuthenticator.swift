@@ -1,0 +1,106 @@
+import Foundation
+import Logging
+import NIOCore
+import RegistryAuth
+import RegistryConfig
+import RegistryCore
+
+/// Accepts `Authorization: Bearer <jwt>` signed by one of the configured OIDC issuers (Zot's
+/// `http.auth.bearer.oidc`, workload identity such as CI tokens).
+///
+/// The token's `iss` (read before verification) only selects which configured issuer verifies it; the token
+/// is then fully verified against that issuer alone (``OIDCTokenVerifier``: signature per JWKS, pinned
+/// asymmetric algorithm, `iss`, `aud` against that issuer's audiences, `exp`/`nbf`/`iat`).
+///
+/// Outcomes: no `Authorization` header or another scheme → `nil`; a bearer token that fails any check, names an
+/// issuer that is not configured, or lacks the user-name claim → ``AuthenticationFailure/invalidCredentials(_:)``
+/// (401, `failDelay` applies); the issuer cannot be reached or serves broken metadata/keys →
+/// ``AuthenticationFailure/backendUnavailable(_:)``.
+///
+/// Identity: user name from the claim named by `claimMapping.username` (default `sub`), groups from the claim
+/// named by `claimMapping.groups` (default `groups`; an array of strings or one string), method `.bearer`.
+/// Claim mappings are plain claim names (Zot's CEL expressions are not evaluated).
+public struct BearerJWTAuthenticator: Authenticator {
+    private struct Issuer: Sendable {
+        let config: BearerOIDCConfig
+        let context: OIDCIssuerContext
+    }
+
+    private let issuers: [Issuer]
+    private let logger: Logger
+    private let leeway: Duration
+    private let now: @Sendable () -> Date
+
+    /// Creates the authenticator with one HTTP client for every issuer.
+    ///
+    /// - Parameters:
+    ///   - issuers: the accepted issuers; each token is verified against the one its `iss` names.
+    ///   - http: fetches discovery documents and key sets.
+    ///   - logger: receives provider failures (never tokens).
+    ///   - leeway: tolerated clock difference for `exp`/`nbf`/`iat`.
+    ///   - now: the wall clock (injectable for tests).
+    public init(issuers: [BearerOIDCConfig], http: any OIDCHTTPClient, logger: Logger, leeway: Duration = .seconds(60),
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.init(issuers: issuers, logger: logger, leeway: leeway, now: now, httpClient: { _ in http })
+    }
+
+    /// Creates the authenticator with an HTTP client per issuer (e.g. one trusting that issuer's
+    /// `certificateAuthority`, see ``AsyncOIDCHTTPClient/init(trustingCAOf:timeout:)``).
+    public init(issuers: [BearerOIDCConfig], logger: Logger, leeway: Duration = .seconds(60),
+                now: @escaping @Sendable () -> Date = { Date() },
+                httpClient: (BearerOIDCConfig) throws -> any OIDCHTTPClient) rethrows {
+        self.issuers = try issuers.map { config in
+            Issuer(config: config, context: OIDCIssuerContext(issuer: config.issuer, http: try httpClient(config), now: now))
+        }
+        self.logger = logger
+        self.leeway = leeway
+        self.now = now
+    }
+
+    public func authenticate(_ request: AuthenticationRequest) async throws(AuthenticationFailure) -> Identity? {
+        guard let header = request.authorizationHeader, let token = Self.bearerToken(in: header) else { return nil }
+        guard !token.isEmpty else { throw .invalidCredentials("empty bearer token") }
+        let unverified: CompactJWS
+        do { unverified = try CompactJWS(token) } catch { throw .invalidCredentials("bearer token rejected: \(error)") }
+        guard let tokenIssuer = unverified.claims["iss"]?.stringValue else {
+            throw .invalidCredentials("bearer token has no 'iss' claim")
+        }
+        guard let issuer = issuers.first(where: { OIDCIssuer.matches($0.config.issuer, tokenIssuer) }) else {
+            throw .invalidCredentials("bearer token issuer '\(OIDCError.quote(tokenIssuer))' is not an accepted issuer")
+        }
+        let claims: VerifiedClaims
+        do {
+            let keys = try await issuer.context.resolve().keys
+            let verifier = OIDCTokenVerifier(issuer: issuer.config.issuer, audiences: issuer.config.audiences, keys: keys,
+                                             leeway: leeway, now: now)
+            claims = try await verifier.verify(token)
+        } catch where error.isProviderFailure {
+            logger.warning("OIDC issuer unavailable", metadata: ["issuer": "\(issuer.config.issuer)", "error": "\(error)"])
+            throw .backendUnavailable("issuer \(issuer.config.issuer): \(error)")
+        } catch {
+            throw .invalidCredentials("bearer token from \(issuer.config.issuer) rejected: \(error)")
+        }
+        let usernameClaim = issuer.config.claimMapping?.username ?? "sub"
+        guard let username = claims.string(usernameClaim), !username.isEmpty else {
+            throw .invalidCredentials("bearer token from \(issuer.config.issuer) has no string claim '\(usernameClaim)' for the user name")
+        }
+        let groups = claims.strings(issuer.config.claimMapping?.groups ?? "groups")
+        return Identity(username: username, groups: groups, method: .bearer)
+    }
+
+    /// The credentials after `Bearer ` (scheme case-insensitive, surrounding blanks removed); `nil` for other schemes.
+    static func bearerToken(in header: String) -> String? {
+        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        let parts = trimmed.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard let scheme = parts.first, scheme.lowercased() == "bearer" else { return nil }
+        return parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+    }
+}
+
+extension AsyncOIDCHTTPClient {
+    /// A client that trusts exactly the CA configured for `issuer` (`certificateAuthorityFile` and/or
+    /// `certificateAuthority`), or the system roots when none is configured.
+    public convenience init(trustingCAOf issuer: BearerOIDCConfig, timeout: TimeAmount = .seconds(10)) throws {
+        try self.init(caCertificatePEMFile: issuer.certificateAuthorityFile, caCertificatePEM: issuer.certificateAuthority, timeout: timeout)
+    }
+}

@@ -55,7 +55,11 @@ struct AccountRoutes: Sendable {
             throw RegistryError(.unavailable, detail: "the login provider cannot be reached")
         }
         try sessions.savePendingLogin(pending)
-        return Response(status: .found, headers: [.location: location, .cacheControl: "no-store"])
+        var response = Response(status: .found, headers: [.location: location, .cacheControl: "no-store"])
+        // Binds the login to this browser: the callback must come back with the same state in this cookie, so a
+        // callback URL captured from someone else's login cannot sign a victim into the attacker's account.
+        response.setCookie(loginStateCookie(pending.state, maxAge: Int(SessionStore.pendingLoginLifetime)))
+        return response
     }
 
     /// Finishes a login: checks state (single use), exchanges the code with the PKCE verifier, verifies the ID
@@ -65,11 +69,13 @@ struct AccountRoutes: Sendable {
         let providerName = context.parameters.get("provider") ?? ""
         let query = request.uri.queryParameters
         guard let state = query.get("state"), !state.isEmpty,
+              let browserState = request.cookies[Self.loginStateCookieName]?.value, ConstantTime.equal(browserState, state),
               let pending = try sessions.takePendingLogin(state: state), pending.provider == providerName,
               let provider = services.providers[providerName] else {
             audit.recordAccountEvent(request, context, event: "oidc-login", result: .authFailure, user: nil,
                                      authMethod: Identity.Method.oidcSession.rawValue, reason: "unknown, reused or expired login state")
-            throw RegistryError(.unsupported, status: 400, message: "login state is unknown, already used or expired: start the login again")
+            throw RegistryError(.unsupported, status: 400,
+                                message: "login state is unknown, already used, expired or from another browser: start the login again")
         }
         if let providerError = query.get("error") {
             audit.recordAccountEvent(request, context, event: "oidc-login", result: .authFailure, user: nil,
@@ -93,6 +99,7 @@ struct AccountRoutes: Sendable {
                                  authMethod: Identity.Method.oidcSession.rawValue, credentialID: session.id)
         var response = Response(status: .found, headers: [.location: pending.callbackUI ?? AccountPages.apiKeysPath, .cacheControl: "no-store"])
         response.setCookie(sessionCookie(cookieValue, maxAge: Int(session.expiresAt.timeIntervalSinceNow)))
+        response.setCookie(loginStateCookie("", maxAge: 0))
         return response
     }
 
@@ -116,6 +123,14 @@ struct AccountRoutes: Sendable {
                               : Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
         response.setCookie(sessionCookie("", maxAge: 0))
         return response
+    }
+
+    static let loginStateCookieName = "zot_login_state"
+
+    /// The short-lived cookie that ties a login's `state` to the browser that started it.
+    func loginStateCookie(_ state: String, maxAge: Int) -> Cookie {
+        Cookie(name: Self.loginStateCookieName, value: state, maxAge: max(0, maxAge), path: Self.callbackPrefix,
+               secure: services.secureCookies, httpOnly: true, sameSite: .lax)
     }
 
     func sessionCookie(_ value: String, maxAge: Int) -> Cookie {

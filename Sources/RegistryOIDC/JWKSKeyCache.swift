@@ -30,7 +30,7 @@ public actor JWKSKeyCache {
     private var inFlight: Task<Result<Void, OIDCError>, Never>?
 
     /// Creates an empty cache; nothing is fetched until ``keys(for:)`` is called.
-    public init(jwksURI: String, http: any OIDCHTTPClient, minimumRefreshInterval: Duration = .seconds(10),
+    public init(jwksURI: String, http: any OIDCHTTPClient, minimumRefreshInterval: Duration = .seconds(2),
                 maximumAge: Duration = .seconds(3600), now: @escaping @Sendable () -> Date = { Date() }) {
         self.jwksURI = jwksURI
         self.http = http

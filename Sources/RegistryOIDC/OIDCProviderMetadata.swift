@@ -4,17 +4,17 @@ import Foundation
 public struct OIDCProviderMetadata: Sendable, Codable, Hashable {
     /// The provider's issuer identifier; must match the configured issuer (see ``OIDCIssuer/matches(_:_:)``).
     public var issuer: String
-    /// Where the browser is sent to log in.
-    public var authorizationEndpoint: String
-    /// Where authorization codes are exchanged for tokens.
-    public var tokenEndpoint: String
+    /// Where the browser is sent to log in (absent for workload-identity issuers such as CI token issuers).
+    public var authorizationEndpoint: String?
+    /// Where authorization codes are exchanged for tokens (absent for workload-identity issuers).
+    public var tokenEndpoint: String?
     /// The provider's signing keys.
     public var jwksURI: String
     /// RP-initiated logout, when offered.
     public var endSessionEndpoint: String?
 
     /// Creates metadata.
-    public init(issuer: String, authorizationEndpoint: String, tokenEndpoint: String, jwksURI: String, endSessionEndpoint: String? = nil) {
+    public init(issuer: String, authorizationEndpoint: String?, tokenEndpoint: String?, jwksURI: String, endSessionEndpoint: String? = nil) {
         self.issuer = issuer
         self.authorizationEndpoint = authorizationEndpoint
         self.tokenEndpoint = tokenEndpoint
@@ -49,8 +49,9 @@ public struct OIDCProviderMetadata: Sendable, Codable, Hashable {
             throw .discovery("document issuer '\(OIDCError.quote(metadata.issuer))' differs from the configured issuer '\(issuer)'")
         }
         let allowHTTP = issuer.lowercased().hasPrefix("http://")
-        for (name, endpoint) in [("authorization_endpoint", metadata.authorizationEndpoint), ("token_endpoint", metadata.tokenEndpoint),
-                                 ("jwks_uri", metadata.jwksURI)] {
+        let endpoints: [(String, String?)] = [("authorization_endpoint", metadata.authorizationEndpoint),
+                                              ("token_endpoint", metadata.tokenEndpoint), ("jwks_uri", metadata.jwksURI)]
+        for case let (name, endpoint?) in endpoints {
             guard OIDCIssuer.isAcceptableEndpoint(endpoint, allowHTTP: allowHTTP) else {
                 throw .discovery("\(name) '\(OIDCError.quote(endpoint))' is not an absolute https URL")
             }

@@ -63,7 +63,9 @@ public final class OIDCRelyingParty: Sendable {
     /// `nonce`, `code_challenge` and `code_challenge_method=S256`.
     public func authorizationURL(state: String, nonce: String, pkce: PKCE) async throws(OIDCError) -> String {
         let metadata = try await resolve().metadata
-        let endpoint = config.authURL ?? metadata.authorizationEndpoint
+        guard let endpoint = config.authURL ?? metadata.authorizationEndpoint else {
+            throw .discovery("the provider publishes no authorization_endpoint (set authURL)")
+        }
         let query = FormEncoding.body([
             ("response_type", "code"),
             ("client_id", clientID),
@@ -82,7 +84,9 @@ public final class OIDCRelyingParty: Sendable {
     /// `exp`/`nbf`/`iat` with leeway, and `nonce` equal to the one sent.
     public func completeLogin(code: String, codeVerifier: String, nonce: String) async throws(OIDCError) -> OIDCUser {
         let (metadata, keys) = try await resolve()
-        let endpoint = config.tokenURL ?? metadata.tokenEndpoint
+        guard let endpoint = config.tokenURL ?? metadata.tokenEndpoint else {
+            throw .discovery("the provider publishes no token_endpoint (set tokenURL)")
+        }
         let fields = [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI),
                       ("code_verifier", codeVerifier), ("client_id", clientID)]
         let response: OIDCHTTPResponse

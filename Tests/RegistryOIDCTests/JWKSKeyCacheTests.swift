@@ -40,10 +40,10 @@ struct JWKSKeyCacheTests {
         }
         #expect(rejections.allSatisfy { if case .unknownKey? = $0 { true } else { false } })
         #expect(fixture.provider.requestCount(fixture.provider.jwksURL) == 2)
-        fixture.clock.advance(by: 5)
+        fixture.clock.advance(by: 1)
         _ = await fixture.rejection(try await fixture.rsaToken(fixture.validClaims, kid: "still-unknown"))
         #expect(fixture.provider.requestCount(fixture.provider.jwksURL) == 2)
-        fixture.clock.advance(by: 6)
+        fixture.clock.advance(by: 1.5)
         _ = await fixture.rejection(try await fixture.rsaToken(fixture.validClaims, kid: "still-unknown"))
         #expect(fixture.provider.requestCount(fixture.provider.jwksURL) == 3)
     }

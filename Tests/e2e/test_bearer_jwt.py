@@ -1,0 +1,146 @@
+"""OIDC bearer JWTs (`http.auth.bearer.oidc`, CI workload identity) against the real binary: tokens minted here
+by our own issuer (discovery + JWKS on loopback), sent raw as `Authorization: Bearer` (skopeo cannot). A valid
+token is an identity like any other — the access policy still decides; every malformed or foreign token is 401."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from oidc_support import SigningKey, oidc_registry, token_issuer, workload_token_issuer  # noqa: F401 (fixtures)
+from registry_client import RegistryClient
+
+pytestmark = pytest.mark.zot_only
+
+
+class BearerAuth(requests.auth.AuthBase):
+    def __init__(self, token: str):
+        self.token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        return request
+
+
+def client_with(server, token: str) -> RegistryClient:
+    client = RegistryClient(server.url)
+    client.session.auth = BearerAuth(token)
+    return client
+
+
+def status_with(server, token: str, path: str = "/v2/", method: str = "GET") -> int:
+    return requests.request(method, server.url + path, headers={"Authorization": f"Bearer {token}"},
+                            timeout=10).status_code
+
+
+def test_a_valid_token_pushes_and_pulls_as_its_groups_allow(oidc_registry, token_issuer):
+    server = oidc_registry(token_issuer=token_issuer)  # team/**: group devs may read and push
+    token = token_issuer.mint("ci-bot", ["devs"])
+    client = client_with(server, token)
+
+    assert client.get("/v2/").status_code == 200
+    digest, _ = client.push_image("team/app", "1")
+    pulled = client.get("/v2/team/app/manifests/1", headers={"Accept": "application/vnd.oci.image.manifest.v1+json"})
+    assert pulled.status_code == 200, pulled.text
+    assert pulled.headers.get("Docker-Content-Digest") == digest
+    deleted = client.delete(f"/v2/team/app/manifests/{digest}")
+    assert deleted.status_code == 403, f"delete is not granted to devs, got {deleted.status_code}"
+
+    events = server.audit_events()
+    assert any(e.get("user") == "ci-bot" and e.get("result") == "allow" for e in events), events[-5:]
+    server.assert_no_secret_logged(token, token.split(".")[2])
+
+
+@pytest.mark.parametrize("case", ["wrong issuer", "wrong audience", "expired", "not yet valid", "no subject",
+                                  "empty subject", "no expiry"])
+def test_a_token_with_bad_claims_is_refused(oidc_registry, token_issuer, case):
+    server = oidc_registry(token_issuer=token_issuer)  # team/**: group devs may read and push
+    now = int(time.time())
+    claims = {
+        "wrong issuer": {"iss": "http://127.0.0.1:1"},
+        "wrong audience": {"aud": "someone-else"},
+        "expired": {"exp": now - 300, "iat": now - 900, "nbf": now - 900},
+        "not yet valid": {"nbf": now + 600, "iat": now + 600, "exp": now + 900},
+        "no subject": {"drop": ("sub",)},
+        "empty subject": {"sub": ""},
+        "no expiry": {"drop": ("exp",)},
+    }[case]
+    assert status_with(server, token_issuer.mint("ci-bot", ["devs"])) == 200  # the issuer works
+    token = token_issuer.mint(claims.pop("sub", "ci-bot"), ["devs"], **claims)
+    assert status_with(server, token) == 401, f"{case}: accepted"
+    upload = status_with(server, token, "/v2/team/app/blobs/uploads/", "POST")
+    assert upload == 401, f"{case}: upload start answered {upload}"
+    server.assert_no_secret_logged(token)
+
+
+def test_unsigned_and_algorithm_confused_tokens_are_refused(oidc_registry, token_issuer):
+    server = oidc_registry(token_issuer=token_issuer)  # team/**: group devs may read and push
+    assert status_with(server, token_issuer.mint("ci-bot", ["devs"])) == 200  # the issuer works
+    confused = token_issuer.mint_hs256_with_public_key("ci-bot", ["devs"])
+    for name, token in (("alg none", token_issuer.mint_unsigned("ci-bot", ["devs"])),
+                        ("HS256 keyed with the public key", confused),
+                        ("foreign key, same kid", token_issuer.mint("ci-bot", ["devs"],
+                                                                   key=SigningKey(kid=token_issuer.key.kid))),
+                        ("garbage", "not.a.jwt"),
+                        ("truncated signature", token_issuer.mint("ci-bot", ["devs"])[:-6])):
+        assert status_with(server, token) == 401, f"{name}: accepted"
+        assert status_with(server, token, "/v2/team/app/tags/list") == 401, f"{name}: reached a repository"
+
+
+#: The server refetches a JWKS at most once per this many seconds (JWKSKeyCache.minimumRefreshInterval), so a flood
+#: of made-up kids cannot make it hammer the issuer; a rotation is only noticed once that much time has passed.
+JWKS_REFETCH_COOLDOWN_SECONDS = 2.5
+
+
+def test_the_server_fetches_the_new_key_when_the_issuer_rotates(oidc_registry, token_issuer):
+    server = oidc_registry(token_issuer=token_issuer)  # team/**: group devs may read and push
+    assert status_with(server, token_issuer.mint("ci-bot", ["devs"])) == 200
+    first_fetch = time.monotonic()
+    fetches_before = token_issuer.jwks_fetches
+    old_key = token_issuer.rotate()
+    time.sleep(max(0.0, JWKS_REFETCH_COOLDOWN_SECONDS - (time.monotonic() - first_fetch)))
+
+    assert status_with(server, token_issuer.mint("ci-bot", ["devs"])) == 200, "first token with the new kid refused"
+    assert token_issuer.jwks_fetches > fetches_before, "accepted a new kid without fetching the JWKS"
+    assert status_with(server, token_issuer.mint("ci-bot", ["devs"])) == 200
+    assert status_with(server, token_issuer.mint("ci-bot", ["devs"], key=old_key)) == 401, \
+        "a token signed by the retired key is still accepted after the JWKS was refetched"
+
+
+def test_unknown_kids_do_not_make_the_server_hammer_the_issuer(oidc_registry, token_issuer):
+    server = oidc_registry(token_issuer=token_issuer)  # team/**: group devs may read and push
+    assert status_with(server, token_issuer.mint("ci-bot", ["devs"])) == 200
+    fetches_before = token_issuer.jwks_fetches
+    for _ in range(20):
+        assert status_with(server, token_issuer.mint("ci-bot", ["devs"], key=SigningKey())) == 401
+    assert token_issuer.jwks_fetches - fetches_before <= 3, \
+        f"20 tokens with unknown kids caused {token_issuer.jwks_fetches - fetches_before} JWKS downloads"
+
+
+def test_a_valid_token_without_a_grant_is_forbidden_never_let_through(oidc_registry, token_issuer):
+    server = oidc_registry(token_issuer=token_issuer)  # team/**: group devs may read and push
+    setup = client_with(server, token_issuer.mint("ci-bot", ["devs"]))
+    setup.push_image("team/app", "1")
+
+    for name, token in (("other group", token_issuer.mint("guest-bot", ["guests"])),
+                        ("no groups claim", token_issuer.mint("lonely-bot")),
+                        ("group named like a user", token_issuer.mint("devs", []))):
+        client = client_with(server, token)
+        assert client.get("/v2/").status_code == 200, f"{name}: a valid token was not authenticated"
+        for method, path in (("GET", "/v2/team/app/tags/list"), ("GET", "/v2/team/app/manifests/1"),
+                             ("POST", "/v2/team/app/blobs/uploads/")):
+            status = client.request(method, path).status_code
+            assert status == 403, f"{name}: {method} {path} answered {status}"
+
+
+def test_an_issuer_with_a_workload_discovery_document_is_accepted(oidc_registry, workload_token_issuer):
+    """GitHub Actions and Kubernetes publish discovery without `authorization_endpoint` and `token_endpoint` (they
+    never log browsers in); both are irrelevant to verifying a bearer token, so they must not be required."""
+    server = oidc_registry(token_issuer=workload_token_issuer)
+    token = workload_token_issuer.mint("ci-bot", ["devs"])
+    answer = requests.get(server.url + "/v2/team/app/tags/list", headers={"Authorization": f"Bearer {token}"},
+                          timeout=10)
+    assert answer.status_code in (200, 404), f"a GitHub-style issuer is unusable: {answer.status_code} {answer.text}"
+    assert status_with(server, workload_token_issuer.mint("ci-bot", ["devs"], aud="other")) == 401

@@ -49,7 +49,25 @@ enum APIKeyJSON {
     private struct CreateBody: Decodable {
         let label: String?
         let expirationDate: String?
-        let scopes: [Scope]?
+        let scopes: [RequestedScope]?
+    }
+
+    /// A scope in a creation request: `{repositories, actions}`, or Zot's plain string — a repository pattern,
+    /// which here grants every action on the matching repositories (Zot stores such strings without enforcing them).
+    private struct RequestedScope: Decodable {
+        let repositories: String
+        let actions: [String]
+
+        init(from decoder: any Decoder) throws {
+            if let pattern = try? decoder.singleValueContainer().decode(String.self) {
+                repositories = pattern
+                actions = RegistryAction.allCases.map(\.rawValue)
+            } else {
+                let scope = try Scope(from: decoder)
+                repositories = scope.repositories
+                actions = scope.actions
+            }
+        }
     }
 
     /// Decodes and checks a creation body; every problem is a 400 that names the field.

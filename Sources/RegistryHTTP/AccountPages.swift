@@ -101,6 +101,10 @@ struct AccountPages: Sendable {
             response.status = .created
             return response
         } catch {
+            if case APIKeyError.storage = error {
+                context.logger.error("API key store failed", metadata: ["error": "\(error)"])
+                return try keysPage(session, keys: keys, newKey: nil, message: "The key was not created: the key store is unavailable.")
+            }
             return try keysPage(session, keys: keys, newKey: nil, message: "The key was not created: \(error)")
         }
     }

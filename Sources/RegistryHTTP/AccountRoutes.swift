@@ -169,6 +169,11 @@ struct AccountRoutes: Sendable {
             (record, secret) = try keys.create(owner: owner.username ?? "", groups: owner.groups, label: input.label,
                                                expiresAt: input.expiresAt, scopes: input.scopes)
         } catch {
+            // A database failure is ours, not the caller's: 503, with the details only in the log.
+            if case .storage = error {
+                context.logger.error("API key store failed", metadata: ["error": "\(error)"])
+                throw RegistryError(.unavailable, detail: "the API key store is unavailable")
+            }
             throw RegistryError(.unsupported, status: 400, message: "\(error)")
         }
         audit.recordAccountEvent(request, context, event: "apikey-create", result: .allow, user: owner.username, groups: owner.groups,

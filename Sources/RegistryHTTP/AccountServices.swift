@@ -39,6 +39,9 @@ public struct AccountServices: Sendable {
     func safeCallback(_ requested: String?) -> String {
         let fallback = AccountPages.apiKeysPath
         guard let requested, !requested.isEmpty, requested.count <= 2048 else { return fallback }
+        // Browsers drop tabs and newlines from URLs (`/\t/evil.com` becomes `//evil.com`), and a space or control
+        // character has no place in a return address: refuse them all before looking at the prefix.
+        guard requested.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }) else { return fallback }
         if requested.hasPrefix("/") {
             return requested.hasPrefix("//") || requested.hasPrefix("/\\") ? fallback : requested
         }

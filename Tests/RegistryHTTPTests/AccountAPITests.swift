@@ -84,6 +84,37 @@ struct AccountAPITests {
         }
     }
 
+    @Test("RFC 3339 expiry dates with an offset or fractional seconds are accepted", arguments: [
+        ("2099-01-31T02:00:00+02:00", "2099-01-31T00:00:00"),
+        ("2099-01-31T00:00:00.250Z", "2099-01-31T00:00:00"),
+    ])
+    func expiryFormats(_ date: String, _ expectedUTC: String) async throws {
+        try await withAccountRegistry { client, _ in
+            try await client.execute(uri: "/zot/auth/apikey", method: .post, headers: accountUser("alice") + jsonContent,
+                                     body: buffer(#"{"label":"x","expirationDate":"\#(date)"}"#)) { response in
+                #expect(response.status == .created, "\(response.text)")
+                #expect((response.json?["expirationDate"] as? String)?.hasPrefix(expectedUTC) == true)
+            }
+        }
+    }
+
+    @Test("Zot's plain-string scopes are accepted as repository patterns and enforced")
+    func zotStringScopes() async throws {
+        try await withAccountRegistry { client, _ in
+            let key = try await client.createAPIKey(as: "alice", body: #"{"label":"zot","scopes":["team/**"]}"#)
+            let viaKey = basicAuthorization("alice", key.secret)
+            #expect(try await client.pushBlob("team/app", Array("in scope".utf8), headers: viaKey).status == .created)
+            try await client.execute(uri: "/v2/other/app/blobs/uploads/", method: .post, headers: viaKey) { response in
+                #expect(response.status == .forbidden)
+            }
+            try await client.execute(uri: "/zot/auth/apikey", method: .post, headers: accountUser("alice") + jsonContent,
+                                     body: buffer(#"{"label":"zot","scopes":["team-[a"]}"#)) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.text.contains("scopes[0].repositories"))
+            }
+        }
+    }
+
     @Test("Anonymous callers are 401 with a Basic challenge on every key operation", arguments: [
         HTTPRequest.Method.get, .post, .delete,
     ])

@@ -11,14 +11,30 @@ struct AccountLoginTests {
         AccountRegistrySetup(providers: ["oidc": provider.relyingParty()], callbackAllowOrigins: origins)
     }
 
-    /// Starts a login; returns the provider URL the browser is sent to.
-    static func startLogin(_ client: any TestClientProtocol, callbackUI: String = "/auth/apikeys") async throws -> String {
+    /// A login started by a browser: where it is sent, and the cookie binding the login to it.
+    struct StartedLogin {
+        let location: String
+        let stateCookie: String
+        var state: String { queryValue("state", in: location) ?? "" }
+        var nonce: String? { queryValue("nonce", in: location) }
+        /// The `Cookie` header the browser sends back to the callback.
+        var cookieHeader: HTTPFields { [.cookie: stateCookie] }
+    }
+
+    /// Starts a login as a browser would.
+    static func startLogin(_ client: any TestClientProtocol, callbackUI: String = "/auth/apikeys") async throws -> StartedLogin {
         let encoded = callbackUI.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         let response = try await client.execute(uri: "/zot/auth/login?provider=oidc&callback_ui=\(encoded)", method: .get)
-        guard response.status == .found, let location = response.header("Location") else {
+        guard response.status == .found, let location = response.header("Location"),
+              let cookie = setCookies(response).first(where: { $0.hasPrefix("zot_login_state=") }) else {
             throw FixtureError(description: "login answered \(response.status): \(response.text)")
         }
-        return location
+        return StartedLogin(location: location, stateCookie: String(cookie.split(separator: ";")[0]))
+    }
+
+    /// Every `Set-Cookie` value of a response.
+    static func setCookies(_ response: TestResponse) -> [String] {
+        response.headers[values: .setCookie]
     }
 
     @Test("The login page links to each provider")
@@ -37,21 +53,24 @@ struct AccountLoginTests {
     func fullLogin() async throws {
         let provider = FakeIdentityProvider()
         try await withAccountRegistry(Self.setup(provider)) { client, fixture in
-            let location = try await Self.startLogin(client)
-            #expect(location.hasPrefix(FakeIdentityProvider.authorizeURL + "?"))
-            #expect(queryValue("code_challenge_method", in: location) == "S256")
-            #expect(queryValue("redirect_uri", in: location) == FakeIdentityProvider.redirectURI)
-            let state = try #require(queryValue("state", in: location))
-            let challenge = try #require(queryValue("code_challenge", in: location))
-            provider.willIssue { $0.nonce = queryValue("nonce", in: location) }
+            let login = try await Self.startLogin(client)
+            #expect(login.location.hasPrefix(FakeIdentityProvider.authorizeURL + "?"))
+            #expect(queryValue("code_challenge_method", in: login.location) == "S256")
+            #expect(queryValue("redirect_uri", in: login.location) == FakeIdentityProvider.redirectURI)
+            #expect(login.stateCookie == "zot_login_state=\(login.state)")
+            let challenge = try #require(queryValue("code_challenge", in: login.location))
+            provider.willIssue { $0.nonce = login.nonce }
 
             var cookie = ""
-            try await client.execute(uri: "/zot/auth/callback/oidc?state=\(state)&code=the-code", method: .get) { response in
+            try await client.execute(uri: "/zot/auth/callback/oidc?state=\(login.state)&code=the-code", method: .get,
+                                     headers: login.cookieHeader) { response in
                 #expect(response.status == .found, "\(response.text)")
                 #expect(response.header("Location") == "/auth/apikeys")
-                let setCookie = response.header("Set-Cookie") ?? ""
-                #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Lax"))
-                cookie = String(setCookie.split(separator: ";").first?.dropFirst("session=".count) ?? "")
+                let cookies = Self.setCookies(response)
+                let session = cookies.first { $0.hasPrefix("session=") } ?? ""
+                #expect(session.contains("HttpOnly") && session.contains("SameSite=Lax") && session.contains("Path=/"))
+                #expect(cookies.contains { $0.hasPrefix("zot_login_state=;") && $0.contains("Max-Age=0") })
+                cookie = String(session.split(separator: ";").first?.dropFirst("session=".count) ?? "")
             }
             let request = try #require(provider.receivedTokenRequests.first)
             #expect(request["code"] == "the-code")
@@ -64,12 +83,13 @@ struct AccountLoginTests {
                 #expect(response.status == .ok)
                 #expect(response.text.contains("<strong id=\"username\">carol</strong>"))
             }
-            let login = try fixture.auditEvents().first { $0["event"] as? String == "oidc-login" }
-            #expect(login?["result"] as? String == "allow")
-            #expect(login?["credentialId"] as? String == session.id)
+            let event = try fixture.auditEvents().first { $0["event"] as? String == "oidc-login" }
+            #expect(event?["result"] as? String == "allow")
+            #expect(event?["credentialId"] as? String == session.id)
 
             // The state is single use.
-            try await client.execute(uri: "/zot/auth/callback/oidc?state=\(state)&code=the-code", method: .get) { response in
+            try await client.execute(uri: "/zot/auth/callback/oidc?state=\(login.state)&code=the-code", method: .get,
+                                     headers: login.cookieHeader) { response in
                 #expect(response.status == .badRequest)
             }
         }
@@ -81,7 +101,8 @@ struct AccountLoginTests {
     func unknownState(_ query: String) async throws {
         let provider = FakeIdentityProvider()
         try await withAccountRegistry(Self.setup(provider)) { client, fixture in
-            try await client.execute(uri: "/zot/auth/callback/oidc\(query)", method: .get) { response in
+            try await client.execute(uri: "/zot/auth/callback/oidc\(query)", method: .get,
+                                     headers: [.cookie: "zot_login_state=never-issued"]) { response in
                 #expect(response.status == .badRequest)
                 #expect(response.header("Set-Cookie") == nil)
             }
@@ -91,21 +112,39 @@ struct AccountLoginTests {
         }
     }
 
+    @Test("A callback from a browser that did not start the login (no or another state cookie) is 400", arguments: [
+        nil, "zot_login_state=someone-else",
+    ])
+    func callbackFromAnotherBrowser(_ cookie: String?) async throws {
+        let provider = FakeIdentityProvider()
+        try await withAccountRegistry(Self.setup(provider)) { client, _ in
+            let login = try await Self.startLogin(client)
+            provider.willIssue { $0.nonce = login.nonce }
+            try await client.execute(uri: "/zot/auth/callback/oidc?state=\(login.state)&code=c", method: .get,
+                                     headers: cookie.map { [.cookie: $0] } ?? [:]) { response in
+                #expect(response.status == .badRequest)
+                #expect(!Self.setCookies(response).contains { $0.hasPrefix("session=") })
+            }
+            #expect(provider.receivedTokenRequests.isEmpty)
+        }
+    }
+
     @Test("An ID token with the wrong nonce or audience is 401 and opens no session")
     func forgedToken() async throws {
         let provider = FakeIdentityProvider()
         try await withAccountRegistry(Self.setup(provider)) { client, _ in
             for change in [{ (next: inout FakeIdentityProvider.NextToken) in next.nonce = "replayed" },
                            { (next: inout FakeIdentityProvider.NextToken) in next.audience = "another-client" }] {
-                let location = try await Self.startLogin(client)
-                provider.willIssue { $0 = FakeIdentityProvider.NextToken(nonce: queryValue("nonce", in: location)) }
+                let login = try await Self.startLogin(client)
+                provider.willIssue { $0 = FakeIdentityProvider.NextToken(nonce: login.nonce) }
                 provider.willIssue(change)
-                let state = queryValue("state", in: location) ?? ""
-                try await client.execute(uri: "/zot/auth/callback/oidc?state=\(state)&code=c", method: .get) { response in
+                try await client.execute(uri: "/zot/auth/callback/oidc?state=\(login.state)&code=c", method: .get,
+                                         headers: login.cookieHeader) { response in
                     #expect(response.status == .unauthorized)
-                    #expect(response.header("Set-Cookie") == nil)
+                    #expect(!Self.setCookies(response).contains { $0.hasPrefix("session=") })
                 }
             }
+            #expect(provider.receivedTokenRequests.count == 2)
         }
     }
 
@@ -113,10 +152,10 @@ struct AccountLoginTests {
     func openRedirectIsRefused() async throws {
         let provider = FakeIdentityProvider()
         try await withAccountRegistry(Self.setup(provider)) { client, _ in
-            let location = try await Self.startLogin(client, callbackUI: "https://evil.example/steal")
-            provider.willIssue { $0.nonce = queryValue("nonce", in: location) }
-            let state = queryValue("state", in: location) ?? ""
-            try await client.execute(uri: "/zot/auth/callback/oidc?state=\(state)&code=c", method: .get) { response in
+            let login = try await Self.startLogin(client, callbackUI: "https://evil.example/steal")
+            provider.willIssue { $0.nonce = login.nonce }
+            try await client.execute(uri: "/zot/auth/callback/oidc?state=\(login.state)&code=c", method: .get,
+                                     headers: login.cookieHeader) { response in
                 #expect(response.status == .found)
                 #expect(response.header("Location") == "/auth/apikeys")
             }
@@ -127,9 +166,9 @@ struct AccountLoginTests {
     func providerError() async throws {
         let provider = FakeIdentityProvider()
         try await withAccountRegistry(Self.setup(provider)) { client, _ in
-            let location = try await Self.startLogin(client)
-            let state = queryValue("state", in: location) ?? ""
-            try await client.execute(uri: "/zot/auth/callback/oidc?state=\(state)&error=access_denied", method: .get) { response in
+            let login = try await Self.startLogin(client)
+            try await client.execute(uri: "/zot/auth/callback/oidc?state=\(login.state)&error=access_denied", method: .get,
+                                     headers: login.cookieHeader) { response in
                 #expect(response.status == .unauthorized)
             }
             #expect(provider.receivedTokenRequests.isEmpty)

@@ -5,7 +5,7 @@
                                                         exec to the first 200 on GET URL (authenticated); each
                                                         run waits at most 15 s and stops its own process by PID
   helpers.py rss PID SECONDS                            print the largest VmRSS (kB) of PID sampled every 100 ms
-  helpers.py status PID                                 print "VmRSS VmHWM" (kB) of PID
+  helpers.py status PID                                 print "VmRSS VmHWM RssAnon" (kB) of PID
 """
 import base64
 import statistics
@@ -21,7 +21,7 @@ def proc_status(pid: int) -> dict:
     with open(f"/proc/{pid}/status") as status:
         for line in status:
             key, _, rest = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
+            if key in ("VmRSS", "VmHWM", "RssAnon"):
                 values[key] = int(rest.split()[0])
     return values
 
@@ -74,7 +74,7 @@ def main(argv: list[str]) -> int:
         print(largest)
     elif mode == "status":
         values = proc_status(int(argv[2]))
-        print(values.get("VmRSS", 0), values.get("VmHWM", 0))
+        print(values.get("VmRSS", 0), values.get("VmHWM", 0), values.get("RssAnon", 0))
     else:
         print(__doc__, file=sys.stderr)
         return 2

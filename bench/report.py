@@ -84,6 +84,7 @@ def main() -> int:
     row("Concurrent push: images/s ↑", number(v.get("ours.push_ips")), number(v.get("dist.push_ips")), digits=1)
     mib = lambda key: number(v.get(key)) / 1024 if number(v.get(key)) is not None else None
     row("RSS idle, MiB ↓", mib("ours.rss_idle_kb"), mib("dist.rss_idle_kb"), digits=1)
+    row("  of which anonymous (heap, stacks), MiB ↓", mib("ours.rss_anon_idle_kb"), mib("dist.rss_anon_idle_kb"), digits=1)
     row("RSS under GET load (max), MiB ↓", mib("ours.get_auth.rss_load_kb"), mib("dist.get_auth.rss_load_kb"), digits=1)
     row("RSS peak over the run (VmHWM), MiB ↓", mib("ours.rss_peak_kb"), mib("dist.rss_peak_kb"), digits=1)
     row("Cold start to first GET /v2/ 200, ms ↓ (median of 3)", number(v.get("ours.coldstart_ms")),

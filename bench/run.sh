@@ -46,14 +46,17 @@ install_missing
 
 BIN="${BENCH_BINARY:-$ROOT/.build-release/release/zot-authz}"
 if [[ -z "${BENCH_BINARY:-}" && ( "${BENCH_SKIP_BUILD:-0}" != 1 || ! -x "$BIN" ) ]]; then
+    # Self-contained: the Swift runtime and Foundation linked in (no /opt/swift needed where it is deployed),
+    # unused sections dropped. Distribution's binary is static too, so both carry their whole runtime.
     log "building the release binary (separate scratch path .build-release; ~8 min when cold)"
-    (cd "$ROOT" && swift build -c release --product zot-authz --scratch-path .build-release) >&2
+    (cd "$ROOT" && swift build -c release --product zot-authz --scratch-path .build-release \
+        --static-swift-stdlib -Xlinker --gc-sections) >&2
 fi
 [[ -x "$BIN" ]] || die "no binary at $BIN"
 POLICY_BIN="$(dirname "$BIN")/policy-bench"   # the policy engine's micro-benchmark (Sources/policy-bench)
 if [[ -z "${BENCH_BINARY:-}" && "${BENCH_SKIP_BUILD:-0}" != 1 ]] && grep -q '"policy-bench"' "$ROOT/Package.swift"; then
-    (cd "$ROOT" && swift build -c release --product policy-bench --scratch-path .build-release) >&2 \
-        || log "policy-bench did not build: the policy row will say n/a"
+    (cd "$ROOT" && swift build -c release --product policy-bench --scratch-path .build-release \
+        --static-swift-stdlib -Xlinker --gc-sections) >&2 || log "policy-bench did not build: the policy row will say n/a"
 fi
 
 # ---------------------------------------------------------------- workspace, ports, cleanup
@@ -143,8 +146,8 @@ log "pushing one small image to each"
 python3 "$BENCH_DIR/oci_push.py" one "$OURS" bench/small latest --user "$USER_NAME" --password "$PASSWORD" >/dev/null
 python3 "$BENCH_DIR/oci_push.py" one "$DIST" bench/small latest --user "$USER_NAME" --password "$PASSWORD" >/dev/null
 sleep 2
-read -r rss _ < <(python3 "$BENCH_DIR/helpers.py" status "$OURS_PID"); record ours.rss_idle_kb "$rss"
-read -r rss _ < <(python3 "$BENCH_DIR/helpers.py" status "$DIST_PID"); record dist.rss_idle_kb "$rss"
+read -r rss _ anon < <(python3 "$BENCH_DIR/helpers.py" status "$OURS_PID"); record ours.rss_idle_kb "$rss"; record ours.rss_anon_idle_kb "$anon"
+read -r rss _ anon < <(python3 "$BENCH_DIR/helpers.py" status "$DIST_PID"); record dist.rss_idle_kb "$rss"; record dist.rss_anon_idle_kb "$anon"
 
 # ---------------------------------------------------------------- manifest load
 # HEAD runs use hey: wrk cannot parse a HEAD response that carries Content-Length (wg/wrk#198).

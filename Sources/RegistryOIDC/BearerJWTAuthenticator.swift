@@ -80,11 +80,18 @@ public struct BearerJWTAuthenticator: Authenticator {
         } catch {
             throw .invalidCredentials("bearer token from \(issuer.config.issuer) rejected: \(error)")
         }
-        let usernameClaim = issuer.config.claimMapping?.username ?? "sub"
+        return try Self.identity(from: claims, issuer: issuer.config)
+    }
+
+    /// The identity named by verified `claims` of a token from `issuer`: user name from the claim named by
+    /// `claimMapping.username` (default `sub`, must be a non-empty string), groups from the claim named by
+    /// `claimMapping.groups` (default `groups`), method `.bearer`. Also used by the policy dry-run.
+    public static func identity(from claims: VerifiedClaims, issuer: BearerOIDCConfig) throws(AuthenticationFailure) -> Identity {
+        let usernameClaim = issuer.claimMapping?.username ?? "sub"
         guard let username = claims.string(usernameClaim), !username.isEmpty else {
-            throw .invalidCredentials("bearer token from \(issuer.config.issuer) has no string claim '\(usernameClaim)' for the user name")
+            throw .invalidCredentials("bearer token from \(issuer.issuer) has no string claim '\(usernameClaim)' for the user name")
         }
-        let groups = claims.strings(issuer.config.claimMapping?.groups ?? "groups")
+        let groups = claims.strings(issuer.claimMapping?.groups ?? "groups")
         return Identity(username: username, groups: groups, method: .bearer)
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RegistryConfig
 import RegistryCore
+import RegistryHTTP
 import RegistryPolicy
 
 /// `zot-authz test CONFIG …`: dry-run of `http.accessControl` for one request, or for a fixture of expectations.
@@ -12,11 +13,20 @@ struct PolicyTestCommand: AsyncParsableCommand {
         discussion: """
         zot-authz test CONFIG --user U [--group G …] --repo R --action read|create|update|delete [--json]
         zot-authz test CONFIG --anonymous --repo R --action read [--json]
+        zot-authz test CONFIG --cert alice.crt --repo R --action read
+        zot-authz test CONFIG --oidc-claims '{"sub": "…", "groups": […]}' [--oidc-source login|bearer] --repo R --action read
+        zot-authz test CONFIG --user U --scope 'team/**:read,create' --repo R --action create
         zot-authz test CONFIG --fixture FILE
 
         A fixture is JSON: {"cases": [{"user": "alice", "groups": ["dev"], "repository": "team-a/app", \
         "action": "read", "expect": "allow"}, {"anonymous": true, …, "expect": "deny"}, …]}; a case may add \
         "breakGlass": true|false and "name".
+
+        --cert derives the user name with http.auth.mtls as the server does (an expired certificate is reported \
+        as a warning; the decision shown is still the policy's). --oidc-claims (inline JSON or @FILE) derives user \
+        and groups with the login provider's claimMapping (method oidc-session) or, with --oidc-source bearer, \
+        the http.auth.bearer.oidc issuer matching "iss" (method bearer). --scope tests an API key of --user \
+        limited to those scopes: policy and scope must both allow.
 
         Exit status: 0 when a decision was printed (allow or deny) or every fixture case matched; 1 when a \
         fixture case did not match; 2 when the config, a glob or the fixture is invalid.
@@ -34,6 +44,18 @@ struct PolicyTestCommand: AsyncParsableCommand {
 
     @Flag(help: "Test as an anonymous request (no credentials).")
     var anonymous = false
+
+    @Option(name: .customLong("cert"), help: "A PEM client certificate; the user name is derived with http.auth.mtls (method mtls).")
+    var certificate: String?
+
+    @Option(help: "ID-token/JWT claims as a JSON object, inline or @FILE; user and groups via the config's claimMapping.")
+    var oidcClaims: String?
+
+    @Option(help: "With --oidc-claims: login (openid provider mapping, method oidc-session) or bearer (http.auth.bearer.oidc, method bearer).")
+    var oidcSource: String?
+
+    @Option(name: .customLong("scope"), help: "Test as an API key of --user limited to GLOB:action,action (repeatable).")
+    var scopes: [String] = []
 
     @Option(name: .customLong("repo"), help: "Repository name, e.g. team-a/app.")
     var repository: String?
@@ -57,25 +79,23 @@ struct PolicyTestCommand: AsyncParsableCommand {
     var replay: String?
 
     func validate() throws {
+        let identityGiven = user != nil || !groups.isEmpty || anonymous || certificate != nil || oidcClaims != nil
+            || oidcSource != nil || !scopes.isEmpty
         if replay != nil {
-            guard fixture == nil, user == nil, groups.isEmpty, !anonymous, repository == nil, action == nil, tag == nil else {
+            guard fixture == nil, !identityGiven, repository == nil, action == nil, tag == nil else {
                 throw ValidationError("--replay can only be combined with --json")
             }
             return
         }
         if fixture != nil {
-            guard user == nil, groups.isEmpty, !anonymous, repository == nil, action == nil, !json else {
-                throw ValidationError("--fixture cannot be combined with --user, --group, --anonymous, --repo, --action or --json")
+            guard !identityGiven, repository == nil, action == nil, !json else {
+                throw ValidationError("--fixture cannot be combined with identity options, --repo, --action or --json")
             }
             return
         }
-        switch (user, anonymous) {
-        case (nil, false): throw ValidationError("give --user NAME or --anonymous (or --fixture FILE)")
-        case (.some, true): throw ValidationError("give either --user or --anonymous, not both")
-        case (let name?, false) where name.isEmpty: throw ValidationError("--user must not be empty")
-        default: break
+        if user == nil, !anonymous, certificate == nil, oidcClaims == nil {
+            throw ValidationError("give --user NAME, --anonymous, --cert FILE or --oidc-claims JSON (or --fixture FILE)")
         }
-        if anonymous, !groups.isEmpty { throw ValidationError("--group cannot be used with --anonymous") }
         guard let repository, !repository.isEmpty else { throw ValidationError("missing --repo REPOSITORY") }
         guard let action else { throw ValidationError("missing --action (read, create, update, delete or push)") }
         if action == "push" {
@@ -98,7 +118,7 @@ struct PolicyTestCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         guard let accessControl = loaded.http.accessControl else {
-            try reportMissingAccessControl(authConfigured: loaded.http.auth != nil)
+            try reportMissingAccessControl(config: loaded)
             return
         }
         let engine: PolicyEngine
@@ -113,37 +133,48 @@ struct PolicyTestCommand: AsyncParsableCommand {
         } else if let fixture {
             try runFixture(fixture, engine: engine)
         } else {
-            try explain(engine: engine)
+            try explain(engine: engine, config: loaded)
         }
     }
 
-    /// The identity, repository and action given on the command line (checked by `validate`).
-    private var question: (Identity, String, RegistryAction) {
-        get throws {
-            let resolved = action == "push" ? (tagExists ? RegistryAction.update : .create) : action.flatMap(RegistryAction.init(rawValue:))
-            guard let repository, let action = resolved else {
-                throw ValidationError("missing --repo or --action")
-            }
-            let identity = user.map { Identity(username: $0, groups: groups, method: .htpasswd) } ?? .anonymous
-            return (identity, repository, action)
+    /// The identity (resolved as the server would, see `DryRunIdentity`), repository and action given on the
+    /// command line; a bad identity option is reported and exits with status 2.
+    private func question(_ config: ZotConfig) throws -> (DryRunIdentity, String, RegistryAction) {
+        let resolved = action == "push" ? (tagExists ? RegistryAction.update : .create) : action.flatMap(RegistryAction.init(rawValue:))
+        guard let repository, let action = resolved else {
+            throw ValidationError("missing --repo or --action")
+        }
+        let options = DryRunIdentityOptions(user: user, groups: groups, anonymous: anonymous, certificatePath: certificate,
+                                            oidcClaims: oidcClaims, oidcSource: oidcSource, scopes: scopes)
+        do {
+            return (try DryRunIdentity.resolve(options, config: config), repository, action)
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
         }
     }
 
-    private func explain(engine: PolicyEngine) throws {
-        let (identity, repository, action) = try question
+    private func explain(engine: PolicyEngine, config: ZotConfig) throws {
+        let (identity, repository, action) = try question(config)
         if let tag, !json {
             print("push of tag \"\(tag)\" is a\(tagExists ? "n update (the tag exists)" : " create (the tag is new)")")
         }
-        let dryRun = PolicyDryRun(engine: engine, identity: identity, repository: repository, action: action)
+        let report: DryRunIdentityReport
+        do {
+            report = try DryRunIdentityReport(engine: engine, resolved: identity, repository: repository, action: action)
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
         if json {
             do {
-                print(try dryRun.json())
+                print(try report.json())
             } catch {
                 printError("cannot encode the explanation as JSON: \(error)")
                 throw ExitCode(2)
             }
         } else {
-            print(dryRun.text)
+            print(report.text)
         }
     }
 
@@ -180,7 +211,8 @@ struct PolicyTestCommand: AsyncParsableCommand {
 
     /// Without `accessControl`, Zot lets every authenticated user do everything, and anonymous requests too
     /// when no `http.auth` is configured.
-    private func reportMissingAccessControl(authConfigured: Bool) throws {
+    private func reportMissingAccessControl(config loaded: ZotConfig) throws {
+        let authConfigured = loaded.http.auth != nil
         let summary = authConfigured
             ? "no http.accessControl is configured: every authenticated user may do everything; anonymous requests are refused"
             : "no http.accessControl and no http.auth are configured: everyone, including anonymous requests, may do everything"
@@ -188,17 +220,32 @@ struct PolicyTestCommand: AsyncParsableCommand {
             printError("\(config): \(summary); add http.accessControl to check a fixture")
             throw ExitCode(2)
         }
-        let (identity, repository, action) = try question
-        let allowed = !identity.isAnonymous || !authConfigured
+        let (resolved, repository, action) = try question(loaded)
+        let identity = resolved.identity
+        var allowed = !identity.isAnonymous || !authConfigured
+        var reason = summary
+        if identity.scopes != nil {
+            guard let name = RepositoryName(repository) else {
+                printError("--repo \"\(repository)\" is not a valid repository name, so no scope can be checked")
+                throw ExitCode(2)
+            }
+            let verdict = ScopeLimitedDecider(OpenAccessDecider(authenticationConfigured: authConfigured))
+                .decide(identity, AccessRequirement(name, action))
+            allowed = verdict.allowed
+            reason = verdict.rule
+        }
         if json {
-            let report: [String: String] = ["accessControl": "none", "decision": allowed ? "allow" : "deny", "summary": summary]
+            var report: [String: String] = ["accessControl": "none", "decision": allowed ? "allow" : "deny", "summary": reason,
+                                            "identity": DryRunIdentityReport.identityLine(resolved)]
+            if !resolved.warnings.isEmpty { report["warnings"] = resolved.warnings.joined(separator: "; ") }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
             print(allowed ? "ALLOW" : "DENY")
+            for line in DryRunIdentityReport.identityLines(resolved) { print(line) }
             print("  request:  \(action.rawValue) on \"\(repository)\" by \(identity.username.map { "user \"\($0)\"" } ?? "anonymous")")
-            print("  reason:   \(summary)")
+            print("  reason:   \(reason)")
         }
     }
 }

@@ -243,8 +243,8 @@ for side in ours dist; do
 done
 rm -f "$BLOB"
 
-read -r _ hwm < <(python3 "$BENCH_DIR/helpers.py" status "$OURS_PID"); record ours.rss_peak_kb "$hwm"
-read -r _ hwm < <(python3 "$BENCH_DIR/helpers.py" status "$DIST_PID"); record dist.rss_peak_kb "$hwm"
+read -r _ hwm _ < <(python3 "$BENCH_DIR/helpers.py" status "$OURS_PID"); record ours.rss_peak_kb "$hwm"
+read -r _ hwm _ < <(python3 "$BENCH_DIR/helpers.py" status "$DIST_PID"); record dist.rss_peak_kb "$hwm"
 
 # ---------------------------------------------------------------- policy micro-benchmark (ours only)
 policy="n/a (no micro-benchmark yet)"

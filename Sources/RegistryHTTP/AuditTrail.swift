@@ -38,23 +38,13 @@ public struct AuditEvent: Codable, Sendable, Equatable {
 /// so concurrent requests never interleave; if the file is renamed or removed (log rotation) it is
 /// reopened at its path on the next write.
 public final class AuditTrail: Sendable {
-    private struct State {
-        var descriptor: Int32
-        var inode: UInt64
-    }
-
     /// The audit file's path.
-    public let path: String
-    private let state: Mutex<State>
+    public var path: String { file.path }
+    private let file: AppendOnlyFile
 
     /// Opens (creating with mode 0600) `path` for appending.
     public init(path: String) throws {
-        self.path = path
-        state = Mutex(try Self.open(path))
-    }
-
-    deinit {
-        state.withLock { _ = close($0.descriptor) }
+        file = try AppendOnlyFile(path: path, mode: 0o600)
     }
 
     /// Records an event.
@@ -63,36 +53,7 @@ public final class AuditTrail: Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard var line = try? encoder.encode(event) else { return }
         line.append(0x0a)
-        state.withLock { state in
-            if Self.inode(of: path) != state.inode, let reopened = try? Self.open(path) {
-                close(state.descriptor)
-                state = reopened
-            }
-            line.withUnsafeBytes { bytes in
-                var offset = 0
-                while offset < bytes.count {
-                    let written = write(state.descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                    if written < 0 { if errno == EINTR { continue }; return }
-                    offset += written
-                }
-            }
-        }
-    }
-
-    private static func open(_ path: String) throws -> State {
-        let descriptor = Foundation.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
-        }
-        var info = stat()
-        fstat(descriptor, &info)
-        return State(descriptor: descriptor, inode: UInt64(info.st_ino))
-    }
-
-    private static func inode(of path: String) -> UInt64? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return UInt64(info.st_ino)
+        file.append(line)
     }
 
     /// The current time as ISO 8601 with milliseconds, UTC.

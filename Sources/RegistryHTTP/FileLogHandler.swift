@@ -2,27 +2,10 @@ import Foundation
 import Logging
 import Synchronization
 
-/// A log handler that appends one line per message to a file (Zot's `log.output`).
-/// Lines are written whole under a lock, so concurrent requests never interleave.
+/// A log handler that appends one human-readable line per message to a file (Zot's `log.output` with
+/// `log.format: text`). Lines are written whole under a lock and the file follows log rotation.
 public struct FileLogHandler: LogHandler {
-    private final class Sink: Sendable {
-        let handle: Mutex<FileHandle>
-
-        init(path: String) throws {
-            if !FileManager.default.fileExists(atPath: path) {
-                guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o640]) else {
-                    throw CocoaError(.fileWriteNoPermission)
-                }
-            }
-            guard let handle = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileWriteNoPermission) }
-            handle.seekToEndOfFile()
-            self.handle = Mutex(handle)
-        }
-
-        func write(_ line: String) {
-            handle.withLock { $0.write(Data(line.utf8)) }
-        }
-    }
+    private typealias Sink = AppendOnlyFile
 
     private let sink: Sink
     private let label: String
@@ -32,7 +15,7 @@ public struct FileLogHandler: LogHandler {
     /// Opens (creating with mode 0640) the file at `path` for appending.
     public init(label: String, path: String) throws {
         self.label = label
-        sink = try Sink(path: path)
+        sink = try AppendOnlyFile(path: path, mode: 0o640)
     }
 
     private init(label: String, sink: Sink) {
@@ -42,7 +25,7 @@ public struct FileLogHandler: LogHandler {
 
     /// A factory for `LoggingSystem.bootstrap` that shares one open file between all loggers.
     public static func factory(path: String) throws -> @Sendable (String) -> any LogHandler {
-        let sink = try Sink(path: path)
+        let sink = try AppendOnlyFile(path: path, mode: 0o640)
         return { label in FileLogHandler(label: label, sink: sink) }
     }
 
@@ -55,6 +38,6 @@ public struct FileLogHandler: LogHandler {
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         let timestamp = ISO8601DateFormatter().string(from: Date())
-        sink.write("\(timestamp) \(event.level) \(label): \(fields.isEmpty ? "" : fields + " ")\(event.message)\n")
+        sink.append(Array("\(timestamp) \(event.level) \(label): \(fields.isEmpty ? "" : fields + " ")\(event.message)\n".utf8))
     }
 }

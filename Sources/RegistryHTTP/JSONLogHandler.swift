@@ -18,32 +18,31 @@ public struct JSONLogHandler: LogHandler {
     /// Where lines are written: standard output or a file opened for appending. Each line is written with
     /// whole `write(2)` calls under a lock, so concurrent requests never interleave.
     public final class Destination: Sendable {
-        private let descriptor: Mutex<Int32>
-        private let ownsDescriptor: Bool
+        private let file: AppendOnlyFile?
+        private let standardOutput: Mutex<Int32>
 
         /// The process's standard output.
-        public static let standardOutput = Destination(descriptor: STDOUT_FILENO, owns: false)
+        public static let standardOutput = Destination(file: nil)
 
-        /// Opens (creating with mode 0640) `path` for appending.
+        /// Opens (creating with mode 0640) `path` for appending; after log rotation renames it, lines go to a new
+        /// file at the same path.
         public convenience init(appendingTo path: String) throws {
-            let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
-            guard descriptor >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
-            self.init(descriptor: descriptor, owns: true)
+            self.init(file: try AppendOnlyFile(path: path, mode: 0o640))
         }
 
-        private init(descriptor: Int32, owns: Bool) {
-            self.descriptor = Mutex(descriptor)
-            ownsDescriptor = owns
-        }
-
-        deinit {
-            if ownsDescriptor { descriptor.withLock { _ = close($0) } }
+        private init(file: AppendOnlyFile?) {
+            self.file = file
+            standardOutput = Mutex(STDOUT_FILENO)
         }
 
         func write(_ line: String) {
             var bytes = Array(line.utf8)
             bytes.append(0x0a)
-            descriptor.withLock { descriptor in
+            if let file {
+                file.append(bytes)
+                return
+            }
+            standardOutput.withLock { descriptor in
                 bytes.withUnsafeBytes { buffer in
                     var offset = 0
                     while offset < buffer.count {

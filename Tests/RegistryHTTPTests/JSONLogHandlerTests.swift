@@ -14,6 +14,20 @@ struct JSONLogHandlerTests {
         }
     }
 
+    @Test("After log rotation renames the file, the next line goes to a new file at the same path")
+    func followsRotation() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/server.log"
+        let logger = Logger(label: "zot-authz", factory: JSONLogHandler.factory(try JSONLogHandler.Destination(appendingTo: path)))
+        logger.info("before rotation")
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+        logger.info("after rotation")
+        #expect(try Self.lines(path + ".1").map { $0["message"] as? String } == ["before rotation"])
+        #expect(try Self.lines(path).map { $0["message"] as? String } == ["after rotation"])
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o640)
+    }
+
     @Test("Each message is one JSON object per line with time, level, label, message and string metadata")
     func linesAreJSONObjects() throws {
         let directory = try TemporaryDirectory()

@@ -91,8 +91,9 @@ extension RegistryService {
                     throw StartupError(description: "http.auth.openid.providers.\(name).credentialsFile: \(error)")
                 }
             }
-            guard name == "oidc" else {
-                logger.warning("login provider not supported yet; only the generic oidc provider is served", metadata: ["provider": "\(name)"])
+            // GitHub is plain OAuth 2 without ID tokens: nothing could verify who logged in.
+            guard name != "github" else {
+                logger.warning("login provider not served: GitHub is OAuth 2 without OpenID Connect ID tokens", metadata: ["provider": "\(name)"])
                 continue
             }
             parties[name] = OIDCRelyingParty(provider: name, config: provider, clientID: clientID, clientSecret: clientSecret,

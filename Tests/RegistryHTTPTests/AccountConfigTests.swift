@@ -11,14 +11,16 @@ import Testing
 @Suite("Account endpoints built from a Zot config (http.auth.apikey)")
 struct AccountConfigTests {
     /// Runs `body` against a registry built by `RegistryService.options` from a config with `apikey: true`.
-    static func withConfiguredRegistry(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    static func withConfiguredRegistry(openid: String? = nil,
+                                       _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let directory = try TemporaryDirectory()
         let htpasswdPath = directory.path + "/htpasswd"
         try writeHtpasswd(accountTestUsers, to: htpasswdPath)
         let json = """
         {"storage":{"rootDirectory":\(JSONText.quote(directory.path + "/storage"))},\
         "http":{"address":"127.0.0.1","port":5000,"realm":"zot-authz-test",\
-        "auth":{"htpasswd":{"path":\(JSONText.quote(htpasswdPath))},"apikey":true},"accessControl":\(accountAccessControl)},\
+        "auth":{"htpasswd":{"path":\(JSONText.quote(htpasswdPath))},"apikey":true\(openid.map { ",\"openid\":" + $0 } ?? "")},\
+        "accessControl":\(accountAccessControl)},\
         "log":{"level":"error"}}
         """
         var logger = Logger(label: "test")
@@ -45,6 +47,22 @@ struct AccountConfigTests {
             }
             try await client.execute(uri: "/v2/_catalog", method: .get, headers: basicAuthorization("bob", key.secret)) { response in
                 #expect(response.status == .unauthorized)
+            }
+        }
+    }
+
+    @Test("Google and GitLab are offered with their public issuers; GitHub (no ID tokens) is not")
+    func providerKinds() async throws {
+        let openid = #"{"providers":{"google":{"clientid":"g"},"gitlab":{"clientid":"l"},"github":{"clientid":"h"}}}"#
+        try await Self.withConfiguredRegistry(openid: openid) { client in
+            try await client.execute(uri: "/auth/login", method: .get) { response in
+                let page = String(buffer: response.body)
+                #expect(page.contains("id=\"login-google\""))
+                #expect(page.contains("id=\"login-gitlab\""))
+                #expect(!page.contains("login-github"))
+            }
+            try await client.execute(uri: "/zot/auth/login?provider=github", method: .get) { response in
+                #expect(response.status == .badRequest)
             }
         }
     }

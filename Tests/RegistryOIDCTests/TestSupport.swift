@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import enum _CryptoExtras._RSA
 import Synchronization
 @testable import RegistryOIDC
 
@@ -36,37 +37,11 @@ struct TestClaims: JWTPayload {
 
 /// Signing keys for tests and their published JWK form.
 enum TestKeys {
-    /// A 2048-bit RSA key generated for these tests only.
-    static let rsaPEM = """
------BEGIN PRIVATE KEY-----
-MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCzWOyDiKI6HRZC
-dcV6pZ1OFYsQY2VBk1G9/yNLxaDIOv4YIoI4PztHZHwwuBUf0aH4Ti1+LCc8vSoW
-yHefwGxkOGJB64ciO1UqD9Do0UZUl9thTgSK6DvJyJencTDhkJJT3rb9FVQlJGmz
-0T9TI6S2/RAVtRJix1UMrcN6wMOWz3L9bCvd9YULPFxV/23BsP+qpkdBF/GmiYsW
-PIXAJb6TuNdwKVFH73y2kifXrt9i7gMJpumXVFoYWOeTlia6NuONV8Mpzn62B1lW
-QYI8N3UroamEGCq8YCc0MIhlq+FzrcKnLMpRfWVv70Fq9RLot1cP1SAiw6ty7ND0
-rOvznXMBAgMBAAECggEAAmtd5AyXfQs+1LlrbCHZs7rABCRoWeBw1Tilw04M4HYA
-9lGUZT/kWfZWWgP6BXAJ0URquDFYGSlp4wlyxudx14AxJNUqMpPFmPBzkOvalA03
-2RWPNyq7MqukerXXBYdZ2HP953Wehq/5sv20PbMXh5PiB2ChNEULFfa4NLIp+esc
-/WoHsPvm1P9qyz35FYfn0rWkBfzqBxeTGAhSgcCAPXLP5Hsfv5IqZqJYvnVGkj4H
-l2YXAEWc+SOMMya0YEJn7JhF0Pw2MTCDmJhnjYuoQTQfAJ7XyrSkIzewc/0wkLeA
-k1XaHe8PlviDeszIHmTOYt4ky9cMmnt1JOSKFf0RTQKBgQDf6cd6V0MLiUOBpOXA
-JB069mbZr3SF4rM8N96SjaBNFzl8rzNyd4HExrKtEHm4r/uLVoVboLdCfxmnRorl
-FyIJ0sylcmxYrjTTcdiD87BWylQkBWPanKQ+5O75/O4Po1nZU2r7M5oS7cy1Uy6L
-TOZTz7X210/5wMCIfLZ0UbGJHQKBgQDNDED1i/XVjlnfgckaN3LYYKze0o6hF7Je
-8+tFt68MO4POIxPzppKrAPJXiTrx7UUkE4N9GPGVkBBtjdxpd7uP9nWArsh5TAEj
-PLLEJtJ5PKAxW4i1lC9U9r1MxZrRKsStfwuQ+pDRf+fNjHn9/nTBqLYkbVBoAp6z
-fmLCHp9QNQKBgQCxms5F5Rdh/COWnsQ6Dqs8zJsyCbCkTfgbSLl7h2jiHQzVMGbf
-YZmGCpFJIutZqgUdNaib0DPsQ8KGYzbileHC5vi6NrNn9+4g1YmGyHFTtjLdS4Uz
-rtG8rXw8v/nYX5px/m+6BuksIIEiRnOBvKJpUjUkMQ7XrKNK35kdVHs8pQKBgBVZ
-uUnYEPjzoZgMQ4xfSa4OIvHwqrlLZl9MtqrDvY5ghBDqxiEQryTvLEzBFUorko93
-GLHl7wHLxmoh41l4BievWfzUNjurFlM89sBF6pSFI4kAJvQBQgxuxLdBvCUbdu85
-01J9RKcL0m8suWchH7cqggy49S5fV3cJKe9ckOohAoGABnaZoMXH/+Qy5Jm9NDcK
-wZnDdl+Yvlqiz+TL6VDnbavz8bA+VcikwibnTjB1UapWP363Ma8Euq2+dNBCfGP0
-DNsutCjImCg0FDjikt/YaiFuGBYPYkqEtpJUz3rCH6AIEDRR+JPeXArsIu4by06M
-ut7knuukOXBEz88GcA9xEak=
------END PRIVATE KEY-----
-"""
+    /// A 2048-bit RSA key made once per test run (no private key is committed).
+    static let rsaPEM: String = {
+        // A fresh key cannot fail to generate or to round-trip through PEM.
+        try! _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation
+    }()
 
     static func rsa() throws -> Insecure.RSA.PrivateKey {
         try Insecure.RSA.PrivateKey(pem: rsaPEM)

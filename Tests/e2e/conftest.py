@@ -57,6 +57,18 @@ def server_binary() -> Path:
     return path if path.is_absolute() else REPO_ROOT / path
 
 
+def stop_process(process: subprocess.Popen | None) -> None:
+    """Stops a process this suite started, if it still runs: SIGTERM, then SIGKILL after 5 s."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nobody listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -181,14 +193,7 @@ class RegistryServer:
 
     def stop(self) -> None:
         """Stops the process: SIGTERM, then SIGKILL after 5 s."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
+        stop_process(self.process)
 
     def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
         try:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port
+from conftest import free_port, stop_process
 
 BASE_DN = "dc=example,dc=org"
 PEOPLE_DN = f"ou=people,{BASE_DN}"
@@ -238,12 +238,7 @@ class LdapDirectory:
         if self.process is None or self.process.poll() is not None:
             return
         os.kill(self.process.pid, signal.SIGCONT)
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
+        stop_process(self.process)
 
     def freeze(self) -> None:
         """SIGSTOP: the ports still accept TCP connections but nothing answers."""

@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from authz_support import AuthzRegistry, AuthzRegistryFactory
+from conftest import stop_process
 from conftest import ALL_ACTIONS, free_port
 
 #: The OAuth client id / secret the registry uses at the provider (the mock accepts any client).
@@ -105,14 +106,7 @@ class OIDCProvider:
         pytest.fail(f"oidc-provider-mock did not start:\n{self.log_tail()}")
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
+        stop_process(self.process)
 
     def log_tail(self, lines: int = 40) -> str:
         try:

@@ -41,8 +41,3 @@ enum Crypt {
         generateSetting(prefix: prefix, count: count).flatMap { hash(phrase: phrase, setting: $0) }
     }
 }
-
-/// Compares two byte strings in time that depends only on their lengths, not on where they differ.
-func constantTimeEquals(_ lhs: some Collection<UInt8>, _ rhs: some Collection<UInt8>) -> Bool {
-    ConstantTime.equal(lhs, rhs)
-}

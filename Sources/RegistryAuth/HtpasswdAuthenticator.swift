@@ -107,7 +107,7 @@ public final class HtpasswdAuthenticator: Authenticator {
         do {
             matches = try await threadPool.runIfActive {
                 guard let computed = Crypt.hash(phrase: password, setting: storedHash) else { return false }
-                return constantTimeEquals(computed.utf8, storedHash.utf8)
+                return ConstantTime.equal(computed.utf8, storedHash.utf8)
             }
         } catch {
             throw .backendUnavailable("htpasswd verification could not run: \(error)")

@@ -34,13 +34,18 @@ final class AppendOnlyFile: Sendable {
                 close(state.descriptor)
                 state = reopened
             }
-            line.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = write(state.descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written < 0 { if errno == EINTR { continue }; return }
-                    offset += written
-                }
+            Self.writeAll(line, to: state.descriptor)
+        }
+    }
+
+    /// Writes all of `bytes` to `descriptor`, retrying partial writes and EINTR; gives up on any other error.
+    static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 { if errno == EINTR { continue }; return }
+                offset += written
             }
         }
     }

@@ -42,16 +42,7 @@ public struct JSONLogHandler: LogHandler {
                 file.append(bytes)
                 return
             }
-            standardOutput.withLock { descriptor in
-                bytes.withUnsafeBytes { buffer in
-                    var offset = 0
-                    while offset < buffer.count {
-                        let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                        if written < 0 { if errno == EINTR { continue }; return }
-                        offset += written
-                    }
-                }
-            }
+            standardOutput.withLock { AppendOnlyFile.writeAll(bytes, to: $0) }
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RegistryAuth
 import RegistryCore
 
 /// Creates, lists, revokes and verifies API keys (Zot's `zak_…` keys, used as the password of Basic auth).
@@ -127,7 +128,7 @@ public final class APIKeyStore: Sendable {
         }
         // Compare with every candidate, without stopping at the first match, so timing does not depend on position.
         var matching: APIKeyRecord?
-        for candidate in candidates where SecretMaterial.constantTimeEquals(candidate.hash, presented) {
+        for candidate in candidates where ConstantTime.equal(candidate.hash, presented) {
             matching = candidate.record
         }
         guard var record = matching else { return nil }

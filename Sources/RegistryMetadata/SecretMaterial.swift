@@ -48,14 +48,4 @@ enum SecretMaterial {
     static func hmacSHA256(key: [UInt8], _ secret: String) -> [UInt8] {
         Array(HMAC<SHA256>.authenticationCode(for: Data(secret.utf8), using: SymmetricKey(data: key)))
     }
-
-    /// Compares two byte strings in time that depends only on their lengths (which are public: digest sizes).
-    static func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        var difference: UInt8 = 0
-        for index in lhs.indices {
-            difference |= lhs[index] ^ rhs[index]
-        }
-        return difference == 0
-    }
 }

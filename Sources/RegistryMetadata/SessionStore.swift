@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RegistryAuth
 
 /// Browser sessions created by OIDC logins, and the logins in flight.
 ///
@@ -74,7 +75,7 @@ public final class SessionStore: Sendable {
                                              arguments: [Data(hash)]) else { return nil }
             return ([UInt8](try row.decode(Data.self, forColumn: "token_hash")), try Self.session(row))
         }
-        guard let found, SecretMaterial.constantTimeEquals(found.hash, hash) else { return nil }
+        guard let found, ConstantTime.equal(found.hash, hash) else { return nil }
         guard found.session.expiresAt > clock() else {
             try store.write("delete expired session") { db in
                 try db.execute(sql: "DELETE FROM browser_sessions WHERE id = ?", arguments: [found.session.id])

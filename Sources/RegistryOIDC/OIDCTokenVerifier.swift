@@ -1,4 +1,5 @@
 import Foundation
+import RegistryAuth
 
 /// Verifies signed JWTs (ID tokens and workload-identity bearer tokens) from one issuer.
 ///
@@ -45,7 +46,7 @@ public struct OIDCTokenVerifier: Sendable {
         guard let subject = jws.claims["sub"]?.stringValue, !subject.isEmpty else { throw .missingClaim("sub") }
         if let nonce {
             guard let tokenNonce = jws.claims["nonce"]?.stringValue else { throw .nonceMismatch }
-            guard Self.constantTimeEqual(tokenNonce, nonce) else { throw .nonceMismatch }
+            guard ConstantTime.equal(tokenNonce, nonce) else { throw .nonceMismatch }
         }
         return VerifiedClaims(subject: subject, issuer: tokenIssuer, claims: jws.claims)
     }
@@ -105,13 +106,5 @@ public struct OIDCTokenVerifier: Sendable {
             guard let value = issuedAt.numberValue else { throw .missingClaim("iat") }
             guard value <= current + tolerance else { throw .notYetValid }
         }
-    }
-
-    static func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
-        let (left, right) = (Array(lhs.utf8), Array(rhs.utf8))
-        guard left.count == right.count else { return false }
-        var difference: UInt8 = 0
-        for index in left.indices { difference |= left[index] ^ right[index] }
-        return difference == 0
     }
 }

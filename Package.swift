@@ -90,7 +90,10 @@ let package = Package(
         ]),
         .testTarget(name: "RegistryPolicyTests", dependencies: ["RegistryPolicy", "RegistryConfig"]),
         .testTarget(name: "RegistryConfigTests", dependencies: ["RegistryConfig"]),
-        .testTarget(name: "RegistryAuthTests", dependencies: ["RegistryAuth"]),
+        .testTarget(name: "RegistryAuthTests", dependencies: ["RegistryAuth", "CLDAP"],
+                    // Only the tests link libldap, to check LDAPLibrary's function types against <ldap.h>;
+                    // the executable loads it with dlopen when LDAP is configured.
+                    linkerSettings: [.linkedLibrary("ldap")]),
         .testTarget(name: "RegistryMetadataTests", dependencies: ["RegistryMetadata"]),
         .testTarget(name: "RegistryOIDCTests", dependencies: [
             "RegistryOIDC",

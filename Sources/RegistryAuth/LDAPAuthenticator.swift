@@ -81,11 +81,16 @@ public final class LDAPAuthenticator: Authenticator {
         }
     }
 
-    /// Prepares the authenticator; reads `credentialsFile` now (it is re-read on change later) and checks that
-    /// `caCert` is readable. No connection is opened until the first login.
+    /// Prepares the authenticator; loads libldap, reads `credentialsFile` now (it is re-read on change later) and
+    /// checks that `caCert` is readable. No connection is opened until the first login.
     public init(config: LDAPConfig, options: Options = Options(), threadPool: NIOThreadPool = LDAPAuthenticator.sharedThreadPool,
                 logger: Logger = Logger(label: "zot-authz.ldap"),
                 now: @escaping @Sendable () -> NIODeadline = { .now() }) throws(LDAPSetupError) {
+        do throws(LDAPLibraryError) {
+            _ = try LDAPLibrary.require()
+        } catch {
+            throw .libraryUnavailable(error)
+        }
         endpoint = LDAPEndpoint(config: config, timeoutSeconds: options.timeoutSeconds)
         query = LDAPLogin.Query(baseDN: config.baseDN, subtree: config.subtreeSearch, userAttribute: config.userAttribute,
                                 userFilter: config.userFilter, groupAttribute: config.userGroupAttribute)
@@ -210,6 +215,8 @@ public enum LDAPSetupError: Error, Sendable, CustomStringConvertible {
     case inlineCredentials(LDAPCredentialsError)
     /// `caCert` cannot be read.
     case caCertUnreadable(path: String)
+    /// The OpenLDAP client library is not installed (or lacks a function this module calls).
+    case libraryUnavailable(LDAPLibraryError)
 
     /// The config key the error is about, e.g. `http.auth.ldap.credentialsFile`.
     public var configPath: String {
@@ -217,6 +224,7 @@ public enum LDAPSetupError: Error, Sendable, CustomStringConvertible {
         case .credentialsFile: "http.auth.ldap.credentialsFile"
         case .inlineCredentials: "http.auth.ldap.bindPassword"
         case .caCertUnreadable: "http.auth.ldap.caCert"
+        case .libraryUnavailable: "http.auth.ldap"
         }
     }
 
@@ -225,6 +233,7 @@ public enum LDAPSetupError: Error, Sendable, CustomStringConvertible {
         case .credentialsFile(let path, let error): "\"\(path)\": \(error)"
         case .inlineCredentials(let error): "\(error)"
         case .caCertUnreadable(let path): "cannot read \"\(path)\""
+        case .libraryUnavailable(let error): error.description
         }
     }
 }

@@ -30,14 +30,17 @@ final class LDAPConnection: @unchecked Sendable {
     var serviceBindGeneration: UInt64?
 
     private var handle: OpaquePointer?
+    /// The libldap functions this handle is used with.
+    private let library: LDAPLibrary
 
     /// libldap builds TLS contexts from process-wide state; creating them one at a time avoids relying on
     /// the TLS library's thread safety for that step. No network I/O happens under this lock.
     private static let setupLock = Mutex(())
 
-    private init(endpoint: LDAPEndpoint, handle: OpaquePointer) {
+    private init(endpoint: LDAPEndpoint, handle: OpaquePointer, library: LDAPLibrary) {
         self.endpoint = endpoint
         self.handle = handle
+        self.library = library
     }
 
     deinit { close() }
@@ -45,18 +48,24 @@ final class LDAPConnection: @unchecked Sendable {
     /// Creates a handle for `endpoint` with protocol v3, no referral chasing, network and operation timeouts
     /// and, for TLS, a per-connection context (certificate checking, CA file); for StartTLS, upgrades now.
     static func open(_ endpoint: LDAPEndpoint) throws(LDAPError) -> LDAPConnection {
+        let library: LDAPLibrary
+        do throws(LDAPLibraryError) {
+            library = try LDAPLibrary.require()
+        } catch {
+            throw LDAPError(code: 0, operation: "load libldap", message: error.description)
+        }
         let connection = try setupLock.withLock { _ throws(LDAPError) -> LDAPConnection in
             var raw: OpaquePointer?
-            let initialized = ldap_initialize(&raw, endpoint.uri)
+            let initialized = library.initialize(&raw, endpoint.uri)
             guard initialized == LDAPResultCode.success, let raw else {
                 throw LDAPError.libldap(initialized, "initialize \(endpoint.uri)")
             }
-            let connection = LDAPConnection(endpoint: endpoint, handle: raw)
+            let connection = LDAPConnection(endpoint: endpoint, handle: raw, library: library)
             try connection.configure()
             return connection
         }
         if endpoint.transport == .startTLS {
-            let code = ldap_start_tls_s(connection.handle, nil, nil)
+            let code = connection.library.startTLS(connection.handle, nil, nil)
             guard code == LDAPResultCode.success else {
                 throw connection.error(code, "StartTLS with \(endpoint.uri)")
             }
@@ -77,7 +86,7 @@ final class LDAPConnection: @unchecked Sendable {
         var minimumTLS: Int32 = 0x0303  // TLS 1.2
         try setOption(LDAP_OPT_X_TLS_PROTOCOL_MIN, &minimumTLS, "TLS minimum version")
         if let caCertFile = endpoint.caCertFile {
-            let code = caCertFile.withCString { ldap_set_option(handle, LDAP_OPT_X_TLS_CACERTFILE, $0) }
+            let code = caCertFile.withCString { library.setOption(handle, LDAP_OPT_X_TLS_CACERTFILE, $0) }
             guard code == LDAPResultCode.success else { throw error(code, "TLS CA file \"\(caCertFile)\"") }
         }
         var isServer: Int32 = 0
@@ -85,7 +94,7 @@ final class LDAPConnection: @unchecked Sendable {
     }
 
     private func setOption(_ option: Int32, _ value: UnsafeRawPointer?, _ what: String) throws(LDAPError) {
-        let code = ldap_set_option(handle, option, value)
+        let code = library.setOption(handle, option, value)
         guard code == LDAPResultCode.success else { throw error(code, "set option: \(what)") }
     }
 
@@ -95,7 +104,7 @@ final class LDAPConnection: @unchecked Sendable {
         var secret = Array(password.utf8CString.dropLast())
         return secret.withUnsafeMutableBufferPointer { buffer in
             var credential = berval(bv_len: ber_len_t(buffer.count), bv_val: buffer.count == 0 ? nil : buffer.baseAddress)
-            let code = ldap_sasl_bind_s(handle, dn, nil, &credential, nil, nil, nil)
+            let code = library.saslBind(handle, dn, nil, &credential, nil, nil, nil)
             // Do not leave the password in this buffer longer than needed.
             for index in buffer.indices { buffer[index] = 0 }
             return code
@@ -112,31 +121,31 @@ final class LDAPConnection: @unchecked Sendable {
         var message: OpaquePointer?
         let scope: Int32 = subtree ? 2 : 1  // LDAP_SCOPE_SUBTREE : LDAP_SCOPE_ONELEVEL (cast macros Swift cannot import)
         let code = attributePointers.withUnsafeMutableBufferPointer { pointers in
-            ldap_search_ext_s(handle, base, scope, filter, pointers.baseAddress, 0, nil, nil, &timeout, sizeLimit, &message)
+            library.search(handle, base, scope, filter, pointers.baseAddress, 0, nil, nil, &timeout, sizeLimit, &message)
         }
-        defer { if message != nil { ldap_msgfree(message) } }
+        defer { if message != nil { _ = library.messageFree(message) } }
         guard code == LDAPResultCode.success || code == LDAPResultCode.sizeLimitExceeded else {
             throw error(code, "search under \"\(base)\"")
         }
         var entries: [Entry] = []
-        var entry = ldap_first_entry(handle, message)
+        var entry = library.firstEntry(handle, message)
         while let current = entry {
             entries.append(readEntry(current, attributes: attributes))
-            entry = ldap_next_entry(handle, current)
+            entry = library.nextEntry(handle, current)
         }
         return SearchResult(entries: entries, sizeLimitExceeded: code == LDAPResultCode.sizeLimitExceeded)
     }
 
     private func readEntry(_ entry: OpaquePointer, attributes: [String]) -> Entry {
         var dn = ""
-        if let rawDN = ldap_get_dn(handle, entry) {
+        if let rawDN = library.getDN(handle, entry) {
             dn = String(cString: rawDN)
-            ldap_memfree(rawDN)
+            library.memFree(rawDN)
         }
         var values: [String: [String]] = [:]
         for attribute in attributes {
-            guard let list = ldap_get_values_len(handle, entry, attribute) else { continue }
-            defer { ldap_value_free_len(list) }
+            guard let list = library.getValues(handle, entry, attribute) else { continue }
+            defer { library.valueFree(list) }
             var strings: [String] = []
             var index = 0
             while let value = list[index] {
@@ -153,10 +162,10 @@ final class LDAPConnection: @unchecked Sendable {
     func error(_ code: Int32, _ operation: String) -> LDAPError {
         var diagnostic: UnsafeMutablePointer<CChar>?
         var text: String?
-        if handle != nil, ldap_get_option(handle, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diagnostic) == LDAPResultCode.success,
+        if handle != nil, library.getOption(handle, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diagnostic) == LDAPResultCode.success,
            let diagnostic {
             text = String(cString: diagnostic)
-            ldap_memfree(diagnostic)
+            library.memFree(diagnostic)
         }
         return .libldap(code, operation, diagnostic: text)
     }
@@ -165,6 +174,6 @@ final class LDAPConnection: @unchecked Sendable {
     func close() {
         guard let handle else { return }
         self.handle = nil
-        ldap_unbind_ext_s(handle, nil, nil)
+        _ = library.unbind(handle, nil, nil)
     }
 }

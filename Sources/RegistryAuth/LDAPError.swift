@@ -1,5 +1,3 @@
-import CLDAP
-
 /// A failure reported by libldap (or by the code around it) while talking to the directory.
 ///
 /// ``message`` is meant for logs: it names the operation and libldap's explanation, never a password.
@@ -21,7 +19,10 @@ public struct LDAPError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// An error for `code` during `operation`, described by libldap (`ldap_err2string`) plus `diagnostic`.
     static func libldap(_ code: Int32, _ operation: String, diagnostic: String? = nil) -> LDAPError {
-        var text = String(cString: ldap_err2string(code))
+        var text = "result code \(code)"
+        if case .success(let library) = LDAPLibrary.shared, let described = library.errorString(code) {
+            text = String(cString: described)
+        }
         if let diagnostic, !diagnostic.isEmpty { text += " (\(diagnostic))" }
         return LDAPError(code: code, operation: operation, message: text)
     }

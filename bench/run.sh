@@ -46,18 +46,13 @@ install_missing
 
 BIN="${BENCH_BINARY:-$ROOT/.build-release/release/zot-authz}"
 if [[ -z "${BENCH_BINARY:-}" && ( "${BENCH_SKIP_BUILD:-0}" != 1 || ! -x "$BIN" ) ]]; then
-    # Self-contained: the Swift runtime and Foundation linked in (no /opt/swift needed where it is deployed),
-    # unused sections dropped. Distribution's binary is static too, so both carry their whole runtime.
-    log "building the release binary (separate scratch path .build-release; ~8 min when cold)"
-    (cd "$ROOT" && swift build -c release --product zot-authz --scratch-path .build-release \
-        --static-swift-stdlib -Xlinker --gc-sections) >&2
+    # The shipped build (scripts/build-release.sh): self-contained like Distribution's Go binary, linked for a
+    # small resident set. Its own scratch path, so the shared .build is never touched.
+    log "building the release binaries (scripts/build-release.sh .build-release; ~20 min when cold)"
+    "$ROOT/scripts/build-release.sh" .build-release >&2 || die "release build failed"
 fi
 [[ -x "$BIN" ]] || die "no binary at $BIN"
 POLICY_BIN="$(dirname "$BIN")/policy-bench"   # the policy engine's micro-benchmark (Sources/policy-bench)
-if [[ -z "${BENCH_BINARY:-}" && "${BENCH_SKIP_BUILD:-0}" != 1 ]] && grep -q '"policy-bench"' "$ROOT/Package.swift"; then
-    (cd "$ROOT" && swift build -c release --product policy-bench --scratch-path .build-release \
-        --static-swift-stdlib -Xlinker --gc-sections) >&2 || log "policy-bench did not build: the policy row will say n/a"
-fi
 
 # ---------------------------------------------------------------- workspace, ports, cleanup
 WORK="$(mktemp -d /tmp/zot-authz-bench.XXXXXX)"

@@ -95,6 +95,7 @@ struct AccountRoutes: Sendable {
             throw RegistryHTTPError.unauthorized(realm: "zot-authz", detail: "the login could not be verified")
         }
         let (session, cookieValue) = try sessions.create(username: user.username, groups: user.groups, provider: providerName)
+        try services.apiKeys?.updateGroups(owner: user.username, groups: user.groups)
         audit.recordAccountEvent(request, context, event: "oidc-login", result: .allow, user: user.username, groups: user.groups,
                                  authMethod: Identity.Method.oidcSession.rawValue, credentialID: session.id)
         var response = Response(status: .found, headers: [.location: pending.callbackUI ?? AccountPages.apiKeysPath, .cacheControl: "no-store"])

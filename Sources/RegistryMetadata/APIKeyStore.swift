@@ -52,7 +52,8 @@ public final class APIKeyStore: Sendable {
     /// Creates a key for `owner` and returns its record and its secret — the only time the secret is available.
     ///
     /// - Parameters:
-    ///   - groups: the owner's groups now; they are stored with the key and reported when it authenticates.
+    ///   - groups: the owner's groups now; they are stored with the key (refreshed by ``updateGroups(owner:groups:)``
+    ///     at each login) and reported when it authenticates.
     ///   - scopes: restrictions; empty = the key may do whatever its owner may do.
     /// - Throws: ``APIKeyError`` for an invalid label, expiry or scope, or a storage failure.
     public func create(owner: String, groups: [String], label: String, expiresAt: Date?,
@@ -100,6 +101,18 @@ public final class APIKeyStore: Sendable {
         try store.write("revoke API key") { db in
             try db.execute(sql: "DELETE FROM api_keys WHERE id = ? AND owner = ?", arguments: [id, owner])
             return db.changesCount > 0
+        }
+    }
+
+    /// Replaces the groups stored with every key of `owner`; returns how many keys there were. Called at each login,
+    /// as Zot refreshes a user's groups then: a user removed from a group loses its grants on all their keys at
+    /// their next login.
+    @discardableResult
+    public func updateGroups(owner: String, groups: [String]) throws -> Int {
+        let groupsJSON = try JSONColumn.encode(groups)
+        return try store.write("update API key groups") { db in
+            try db.execute(sql: "UPDATE api_keys SET groups_json = ? WHERE owner = ?", arguments: [groupsJSON, owner])
+            return db.changesCount
         }
     }
 

@@ -95,6 +95,21 @@ struct AccountLoginTests {
         }
     }
 
+    @Test("Each login refreshes the groups of the user's API keys, as Zot does")
+    func loginRefreshesKeyGroups() async throws {
+        let provider = FakeIdentityProvider()
+        try await withAccountRegistry(Self.setup(provider)) { client, fixture in
+            let (_, secret) = try fixture.keys.create(owner: "carol", groups: ["dev", "release"], label: "ci", expiresAt: nil, scopes: [])
+            let login = try await Self.startLogin(client)
+            provider.willIssue { $0.nonce = login.nonce; $0.groups = ["dev"] }
+            try await client.execute(uri: "/zot/auth/callback/oidc?state=\(login.state)&code=the-code", method: .get,
+                                     headers: login.cookieHeader) { response in
+                #expect(response.status == .found, "\(response.text)")
+            }
+            #expect(try fixture.keys.verify(username: "carol", secret: secret)?.groups == ["dev"])
+        }
+    }
+
     @Test("A callback with an unknown or missing state is 400 and opens no session", arguments: [
         "?state=never-issued&code=x", "?code=x", "",
     ])

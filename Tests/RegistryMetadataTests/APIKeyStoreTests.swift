@@ -49,6 +49,20 @@ struct APIKeyStoreTests {
         #expect(verified.scopes == [scope])
     }
 
+    @Test("Updating groups replaces them on every key of the owner and on no one else's")
+    func groupsAreRefreshedPerOwner() throws {
+        let (_, first) = try makeKey(owner: "alice")
+        let (_, second) = try makeKey(owner: "alice", label: "laptop")
+        let (_, other) = try makeKey(owner: "bob")
+        #expect(try keys.updateGroups(owner: "alice", groups: ["ops", "audit"]) == 2)
+        #expect(try keys.verify(username: "alice", secret: first)?.groups == ["ops", "audit"])
+        #expect(try keys.verify(username: "alice", secret: second)?.groups == ["ops", "audit"])
+        #expect(try keys.verify(username: "bob", secret: other)?.groups == ["dev"])
+        #expect(try keys.updateGroups(owner: "alice", groups: []) == 2)
+        #expect(try keys.verify(username: "alice", secret: first)?.groups == [])
+        #expect(try keys.updateGroups(owner: "nobody", groups: ["ops"]) == 0)
+    }
+
     @Test("A key presented under another user name, a wrong key or a malformed key does not verify")
     func wrongOwnerOrKeyFails() throws {
         let (_, secret) = try makeKey(owner: "alice")

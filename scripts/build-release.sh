@@ -30,6 +30,21 @@ flags=(
     -Xlinker --gc-sections -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic
     -Xlinker -T -Xlinker "$layout"
 )
+# The Swift driver does not recompile a module when only -Xfrontend flags changed, so objects built with other
+# flags (e.g. by an earlier version of this script, without function sections) would be linked silently.
+# Start the release directory afresh whenever the flags differ from the last build's.
+mkdir -p "$scratch"
+stamp="$scratch/release-build-flags.txt"
+printf '%s\n' "${flags[@]}" >"$stamp.new"
+if [ -e "$scratch/release" ] && ! cmp -s "$stamp" "$stamp.new"; then
+    release_dir="$(cd "$scratch/release" && pwd -P)"
+    case "$release_dir" in
+        "$(cd "$scratch" && pwd -P)"/*)
+            echo "build-release: flags differ from the last build in $scratch: rebuilding $release_dir" >&2
+            rm -rf "$release_dir" ;;
+    esac
+fi
+mv "$stamp.new" "$stamp"
 if [ -f "$order" ]; then
     flags+=(-Xlinker "--symbol-ordering-file=$order" -Xlinker --no-warn-symbol-ordering)
 fi

@@ -181,7 +181,7 @@ public final class HtpasswdAuthenticator: Authenticator {
         }
     }
 
-    /// Reads and parses the file, logs skipped lines, and computes the dummy hash.
+    /// Reads and parses the file, logs skipped lines, and makes the dummy hash.
     private static func load(path: String, logger: Logger) throws(HtpasswdLoadError) -> Snapshot {
         let fingerprint: FileFingerprint
         do { fingerprint = try FileFingerprint.of(path: path) } catch {
@@ -196,9 +196,7 @@ public final class HtpasswdAuthenticator: Authenticator {
             logger.warning("\(warning)", metadata: ["path": "\(path)"])
         }
         let scheme = file.typicalScheme
-        let (prefix, count) = scheme.gensaltParameters
-        let randomPhrase = (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 36) }.joined()
-        guard let dummyHash = Crypt.makeHash(phrase: randomPhrase, prefix: prefix, count: count) else {
+        guard let dummyHash = scheme.makeDecoyHash() else {
             throw .dummyHashFailed(scheme: "\(scheme)")
         }
         return Snapshot(file: file, dummyHash: dummyHash, fingerprint: fingerprint)

@@ -49,6 +49,31 @@ public enum PasswordHashScheme: Sendable, Hashable {
         }
     }
 
+    /// A stored-hash look-alike for users that are not in the file: a fresh salt of this scheme and cost followed by
+    /// a random digest of the right length. Verifying any password against it costs one full hash of this scheme
+    /// and cost, exactly like a real entry, and never matches (a random 186-bit or longer digest); making it needs
+    /// no hashing, so loading a file costs no password-hashing round. `nil` when libcrypt cannot make the salt.
+    func makeDecoyHash() -> String? {
+        let (prefix, count) = gensaltParameters
+        guard let setting = Crypt.generateSetting(prefix: prefix, count: count) else { return nil }
+        let alphabet = Array("./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+        var generator = SystemRandomNumberGenerator()
+        let digest = String((0..<digestLength).map { _ in alphabet.randomElement(using: &generator) ?? "." })
+        switch self {
+        case .bcrypt: return setting + digest  // $2b$CC$ + 22 salt characters, then the digest
+        case .sha256Crypt, .sha512Crypt: return setting + "$" + digest
+        }
+    }
+
+    /// Characters in the digest part of a hash of this scheme.
+    private var digestLength: Int {
+        switch self {
+        case .bcrypt: 31
+        case .sha256Crypt: 43
+        case .sha512Crypt: 86
+        }
+    }
+
     /// `$5$[rounds=N$]salt$hash`: returns N (default 5000) after checking the structure.
     private static func shaCryptRounds(_ bytes: [UInt8]) throws(Rejection) -> Int {
         let fields = bytes.split(separator: UInt8(ascii: "$"), omittingEmptySubsequences: false)

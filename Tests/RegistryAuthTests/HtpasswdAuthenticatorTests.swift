@@ -112,6 +112,20 @@ struct HtpasswdAuthenticatorTests {
         #expect(authenticator.dummyHashScheme == .bcrypt(cost: 6))
     }
 
+    @Test("a decoy hash has the scheme's shape, costs libcrypt a full hash with its salt, and matches nothing",
+          arguments: [PasswordHashScheme.bcrypt(cost: 5), .sha256Crypt(rounds: 1000), .sha512Crypt(rounds: 1000)])
+    func decoyHashCostsAFullHash(_ scheme: PasswordHashScheme) throws {
+        let decoy = try #require(scheme.makeDecoyHash())
+        #expect(try PasswordHashScheme.classify(decoy) == scheme)
+        let computed = try #require(Crypt.hash(phrase: "pw", setting: decoy))
+        #expect(try PasswordHashScheme.classify(computed) == scheme)
+        #expect(computed.count == decoy.count)
+        let saltEnd = decoy.hasPrefix("$2") ? decoy.index(decoy.startIndex, offsetBy: 29) : try #require(decoy.lastIndex(of: "$"))
+        #expect(computed[..<saltEnd] == decoy[..<saltEnd])
+        #expect(computed != decoy)
+        #expect(scheme.makeDecoyHash() != decoy)
+    }
+
     @Test("concurrent requests for the same user all succeed")
     func concurrentVerification() async throws {
         let directory = try TemporaryDirectory()

@@ -35,9 +35,4 @@ enum Crypt {
         let setting = String(decoding: output.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return setting.hasPrefix("*") || setting.isEmpty ? nil : setting
     }
-
-    /// Hashes `phrase` with a freshly generated setting for `prefix` and `count`.
-    static func makeHash(phrase: String, prefix: String, count: Int) -> String? {
-        generateSetting(prefix: prefix, count: count).flatMap { hash(phrase: phrase, setting: $0) }
-    }
 }

@@ -43,7 +43,8 @@ enum TestHash {
 
     /// A libcrypt hash of `password` (`"$2b$"` cost 4 by default: fast in tests).
     static func make(_ password: String, prefix: String = "$2b$", count: Int = 4) throws -> String {
-        guard let hash = Crypt.makeHash(phrase: password, prefix: prefix, count: count) else { throw GenerationFailed() }
+        guard let setting = Crypt.generateSetting(prefix: prefix, count: count),
+              let hash = Crypt.hash(phrase: password, setting: setting) else { throw GenerationFailed() }
         return hash
     }
 

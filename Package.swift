@@ -44,8 +44,9 @@ let package = Package(
             "RegistryCore", "RegistryPolicy",
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: strict),
+        .target(name: "RegistryAuthCore", dependencies: ["RegistryCore"], swiftSettings: strict),
         .target(name: "RegistryAuth", dependencies: [
-            "RegistryCore", "RegistryConfig", "CCrypt", "CLDAP",
+            "RegistryCore", "RegistryAuthCore", "RegistryConfig", "CCrypt", "CLDAP",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -53,13 +54,13 @@ let package = Package(
             .product(name: "X509", package: "swift-certificates"),
         ], swiftSettings: strict),
         .target(name: "RegistryMetadata", dependencies: [
-            "RegistryCore", "RegistryAuth",
+            "RegistryCore", "RegistryAuthCore",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "RegistryOIDC", dependencies: [
-            "RegistryCore", "RegistryConfig", "RegistryAuth",
+            "RegistryCore", "RegistryConfig", "RegistryAuthCore",
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -68,7 +69,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "RegistryHTTP", dependencies: [
-            "RegistryCore", "RegistryStorage", "RegistryPolicy", "RegistryConfig", "RegistryAuth",
+            "RegistryCore", "RegistryStorage", "RegistryPolicy", "RegistryAuthCore", "RegistryAuth",
             "RegistryMetadata", "RegistryOIDC",
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -78,8 +79,17 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
+        // The composition root: turns a ZotConfig into running objects; the only module that knows both.
+        .target(name: "RegistryApp", dependencies: [
+            "RegistryCore", "RegistryConfig", "RegistryPolicy", "RegistryStorage", "RegistryAuthCore", "RegistryAuth",
+            "RegistryMetadata", "RegistryOIDC", "RegistryHTTP",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         .executableTarget(name: "zot-authz", dependencies: [
-            "RegistryHTTP", "RegistryConfig", "RegistryPolicy",
+            "RegistryApp", "RegistryConfig", "RegistryPolicy", "RegistryCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "policy-bench", dependencies: ["RegistryPolicy", "RegistryCore"], swiftSettings: strict),
@@ -90,17 +100,17 @@ let package = Package(
         ]),
         .testTarget(name: "RegistryPolicyTests", dependencies: ["RegistryPolicy", "RegistryConfig"]),
         .testTarget(name: "RegistryConfigTests", dependencies: ["RegistryConfig"]),
-        .testTarget(name: "RegistryAuthTests", dependencies: ["RegistryAuth", "CLDAP"],
+        .testTarget(name: "RegistryAuthTests", dependencies: ["RegistryAuth", "RegistryAuthCore", "CLDAP"],
                     // Only the tests link libldap, to check LDAPLibrary's function types against <ldap.h>;
                     // the executable loads it with dlopen when LDAP is configured.
                     linkerSettings: [.linkedLibrary("ldap")]),
-        .testTarget(name: "RegistryMetadataTests", dependencies: ["RegistryMetadata"]),
+        .testTarget(name: "RegistryMetadataTests", dependencies: ["RegistryMetadata", "RegistryAuthCore"]),
         .testTarget(name: "RegistryOIDCTests", dependencies: [
-            "RegistryOIDC",
+            "RegistryOIDC", "RegistryAuthCore",
             .product(name: "JWTKit", package: "jwt-kit"),
         ]),
         .testTarget(name: "RegistryHTTPTests", dependencies: [
-            "RegistryHTTP",
+            "RegistryHTTP", "RegistryApp", "RegistryConfig", "RegistryPolicy", "RegistryAuthCore",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]

@@ -1,3 +1,4 @@
+import RegistryAuthCore
 /// Zot's `failDelay`: a pause before answering a rejected authentication, to slow down password guessing.
 ///
 /// It suspends the task with `Task.sleep`; no thread is blocked, so other requests proceed meanwhile.

@@ -1,3 +1,4 @@
+import RegistryAuthCore
 import Foundation
 import Logging
 import NIOCore
@@ -22,6 +23,9 @@ import Synchronization
 /// key presented as the password of a user who is also in htpasswd still works). ``AuthenticatorChain``
 /// rejects the request when nobody accepts it. Malformed Basic headers are rejected (thrown).
 public final class HtpasswdAuthenticator: Authenticator {
+    /// Reads the Authorization header.
+    public var credentialSource: CredentialSource { .authorizationHeader }
+
     /// The htpasswd file path.
     public let path: String
     /// The cache of verified credentials.

@@ -1,3 +1,4 @@
+import RegistryAuthCore
 import Foundation
 import Logging
 import NIOCore
@@ -23,6 +24,9 @@ import Synchronization
 /// ambiguous users and wrong passwords (so API keys may try next); ``AuthenticationFailure/Kind/backendUnavailable``
 /// when the directory cannot be reached, times out, or refuses the service bind.
 public final class LDAPAuthenticator: Authenticator {
+    /// Reads the Authorization header.
+    public var credentialSource: CredentialSource { .authorizationHeader }
+
     /// Tuning knobs (not part of Zot's config).
     public struct Options: Sendable {
         /// The maximum number of directory connections (and concurrent directory jobs).

@@ -1,3 +1,4 @@
+import RegistryAuthCore
 import Foundation
 import RegistryCore
 import X509
@@ -9,6 +10,9 @@ import X509
 /// configured attribute that is present. No certificate → `nil`; a certificate that is unparseable, outside
 /// its validity period, or carries none of the attributes → thrown ``AuthenticationFailure``.
 public struct MTLSAuthenticator: Authenticator {
+    /// Reads the TLS client certificate.
+    public var credentialSource: CredentialSource { .clientCertificate }
+
     /// The attributes tried in order.
     public let identityAttributes: [MTLSIdentityAttribute]
     private let uriPattern: URIPattern?

@@ -32,17 +32,6 @@ public struct AuthConfig: Sendable, Hashable {
         self.bearer = bearer
     }
 
-    /// Names of the configured methods, in the order Zot tries them, e.g. `["htpasswd", "ldap"]`.
-    public var methodNames: [String] {
-        var names: [String] = []
-        if htpasswd != nil { names.append("htpasswd") }
-        if ldap != nil { names.append("ldap") }
-        if apikey { names.append("apikey") }
-        if openid != nil { names.append("openid") }
-        if bearer != nil { names.append("bearer") }
-        if mtls != nil { names.append("mtls") }
-        return names
-    }
 }
 
 /// `http.auth.htpasswd`.

@@ -5,7 +5,7 @@ extension ZotConfig {
         let scheme = http.tls == nil ? "http" : "https"
         let host = http.address.contains(":") ? "[\(http.address)]" : http.address
         var lines = ["listen: \(scheme)://\(host):\(http.port)"]
-        let methods = http.auth?.methodNames ?? []
+        let methods = authenticationMethods
         lines.append("auth: " + (methods.isEmpty ? "none (anonymous only)" : methods.joined(separator: ", ")))
         if let accessControl = http.accessControl {
             let count = accessControl.repositories.count

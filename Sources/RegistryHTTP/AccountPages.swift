@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import RegistryAuth
+import RegistryAuthCore
 import RegistryCore
 import RegistryMetadata
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import RegistryAuth
+import RegistryAuthCore
 import RegistryCore
 import RegistryMetadata
 import RegistryOIDC
@@ -80,7 +81,7 @@ struct AccountRoutes: Sendable {
         if let providerError = query.get("error") {
             audit.recordAccountEvent(request, context, event: "oidc-login", result: .authFailure, user: nil,
                                      authMethod: Identity.Method.oidcSession.rawValue, reason: "provider error \(providerError.prefix(64))")
-            throw RegistryHTTPError.unauthorized(realm: "zot-authz", detail: "the login provider refused the login: \(providerError.prefix(64))")
+            throw RegistryError(.unauthorized, detail: "the login provider refused the login: \(providerError.prefix(64))")
         }
         guard let code = query.get("code"), !code.isEmpty else {
             throw RegistryError(.unsupported, status: 400, message: "the login callback carries no authorization code")
@@ -92,7 +93,7 @@ struct AccountRoutes: Sendable {
             context.logger.notice("OIDC login failed", metadata: ["provider": "\(providerName)", "error": "\(error)"])
             audit.recordAccountEvent(request, context, event: "oidc-login", result: .authFailure, user: nil,
                                      authMethod: Identity.Method.oidcSession.rawValue, reason: "\(error)")
-            throw RegistryHTTPError.unauthorized(realm: "zot-authz", detail: "the login could not be verified")
+            throw RegistryError(.unauthorized, detail: "the login could not be verified")
         }
         let (session, cookieValue) = try sessions.create(username: user.username, groups: user.groups, provider: providerName)
         try services.apiKeys?.updateGroups(owner: user.username, groups: user.groups)

@@ -1,5 +1,6 @@
 import Hummingbird
 import RegistryCore
+import RegistryPolicy
 
 /// Builds audit events from a request and its context; a no-op when `log.audit` is not configured.
 struct AuditRecorder: Sendable {
@@ -25,7 +26,8 @@ struct AuditRecorder: Sendable {
             breakGlass: breakGlass ? true : nil,
             reason: reason,
             event: nil,
-            credentialId: identity.credentialID))
+            credentialId: identity.credentialID,
+            scopes: identity.scopes))
     }
 
     /// Records an account event (login, logout, API key created or revoked) for `user`.

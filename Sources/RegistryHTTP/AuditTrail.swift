@@ -1,38 +1,7 @@
 import Foundation
 import RegistryCore
+import RegistryPolicy
 import Synchronization
-
-/// One line of the audit file (Zot's `log.audit`): an authentication or authorization decision.
-/// It never holds a secret: no password, key, token, cookie or query string.
-public struct AuditEvent: Codable, Sendable, Equatable {
-    /// What was decided.
-    public enum Result: String, Codable, Sendable {
-        case allow
-        case deny
-        case authFailure = "auth-failure"
-        case rateLimited = "rate-limited"
-    }
-
-    public var time: String
-    public var requestId: String
-    public var clientIp: String
-    public var method: String
-    public var path: String
-    public var repository: String?
-    public var action: String?
-    public var user: String?
-    public var groups: [String]?
-    public var authMethod: String
-    public var result: Result
-    public var rule: String?
-    public var breakGlass: Bool?
-    public var reason: String?
-    /// Account events that are not a request decision: `oidc-login`, `oidc-logout`, `apikey-create`,
-    /// `apikey-revoke`, `apikey-revoke-all`; `nil` for authentication/authorization decisions.
-    public var event: String?
-    /// The non-secret id of the credential used or affected (an API key's uuid).
-    public var credentialId: String?
-}
 
 /// Appends audit events as JSON lines. Each line is written with a single `write(2)` under a lock,
 /// so concurrent requests never interleave; if the file is renamed or removed (log rotation) it is

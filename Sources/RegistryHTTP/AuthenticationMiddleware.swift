@@ -3,6 +3,7 @@ import HTTPTypes
 import NIOCore
 import NIOSSL
 import RegistryAuth
+import RegistryAuthCore
 import RegistryCore
 
 /// Second stage: establishes the caller's identity with the authenticator chain. On failure it
@@ -13,7 +14,6 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     let chain: AuthenticatorChain
     let failDelay: FailDelay
-    let realm: String
     let userLimiter: RateLimiter?
     /// Whether the TLS layer may present client certificates (read them only then).
     let readsPeerCertificates: Bool
@@ -27,7 +27,6 @@ struct AuthenticationMiddleware: RouterMiddleware {
         let authenticationRequest = AuthenticationRequest(
             authorizationHeaders: request.headers[values: .authorization],
             peerCertificateDER: readsPeerCertificates ? await Self.peerCertificate(context.channel) : nil,
-            clientAddress: context.clientAddress,
             cookieHeaders: request.headers[values: .cookie])
         do {
             context.identity = try await chain.authenticate(authenticationRequest)
@@ -41,7 +40,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 throw RegistryError(.unavailable, detail: "authentication backend unavailable")
             }
             await failDelay.apply(for: error)
-            throw RegistryHTTPError.unauthorized(realm: realm, detail: "authentication failed")
+            throw RegistryError(.unauthorized, detail: "authentication failed")
         }
         metrics?.countAuthentication(method: context.identity.method.rawValue, success: true, reason: nil)
         if let userLimiter, let user = context.identity.username {

@@ -2,20 +2,18 @@ import Hummingbird
 import HTTPTypes
 import Logging
 import RegistryCore
+import RegistryPolicy
 import RegistryStorage
 
-/// Authorizes every `/v2/` request before a handler runs: parses the endpoint, derives the
-/// actions it needs (create vs update from whether the tag exists) and asks the policy.
-/// Anonymous callers that are denied get 401 with a challenge; authenticated ones get 403.
-/// It wraps only the `/v2` routes; routes outside `/v2` (metrics, `/zot/auth/...`) decide access themselves.
+/// Authorizes every `/v2/` request before a handler runs: parses the endpoint and asks the ``AccessPolicy``
+/// (which maps the request to actions, create vs update included). Anonymous callers that are denied get 401
+/// with a challenge; authenticated ones get 403. It wraps only the `/v2` routes; routes outside `/v2`
+/// (metrics, `/zot/auth/...`) decide access themselves.
 struct AuthorizationMiddleware: RouterMiddleware {
     typealias Context = RegistryRequestContext
 
-    let decider: any AccessDecider
+    let policy: AccessPolicy
     let storage: any RegistryStorageBackend
-    let realm: String
-    /// Whether `/v2/` should challenge anonymous callers (any authentication configured).
-    let challengeAnonymousBase: Bool
     let audit: AuditRecorder
     /// Counts denials (`nil` when metrics are disabled).
     var metrics: RegistryMetrics?
@@ -24,9 +22,9 @@ struct AuthorizationMiddleware: RouterMiddleware {
         guard let endpoint = try RegistryEndpoint.parse(path: request.uri.path) else {
             return try await next(request, context)
         }
-        if endpoint == .base, context.identity.isAnonymous, challengeAnonymousBase {
+        if endpoint == .base, context.identity.isAnonymous, policy.challengesAnonymousBase {
             audit.record(request, context, result: .deny, rule: "authentication is configured: /v2/ challenges anonymous callers")
-            throw RegistryHTTPError.unauthorized(realm: realm)
+            throw RegistryError(.unauthorized)
         }
         var mountSource: RepositoryName?
         if case .startUpload = endpoint, request.uri.queryParameters.get("mount") != nil,
@@ -35,42 +33,34 @@ struct AuthorizationMiddleware: RouterMiddleware {
             mountSource = source
         }
         let storage = storage
-        let requirements = endpoint.requirements(method: request.method.rawValue, mountSource: mountSource) { repository, tag in
+        let authorization = policy.authorize(context.identity, endpoint: endpoint, method: request.method.rawValue,
+                                             mountSource: mountSource) { repository, tag in
             storage.resolveTag(repository, tag) != nil
         }
-        var context = context
-        var rules: [String] = []
-        for requirement in requirements {
-            let verdict = decider.decide(context.identity, requirement)
+        for (requirement, verdict) in authorization.checks {
             audit.record(request, context, result: verdict.allowed ? .allow : .deny, requirement: requirement,
                          rule: verdict.rule, breakGlass: verdict.breakGlass)
-            guard verdict.allowed else {
-                metrics?.countDenial(action: requirement.action.rawValue)
-                context.logger.info("access denied", metadata: [
-                    "identity": "\(context.identity)", "need": "\(requirement)", "rule": "\(verdict.rule)",
-                ])
-                if context.identity.isAnonymous {
-                    throw RegistryHTTPError.unauthorized(realm: realm, detail: "\(requirement.action.rawValue) on \(requirement.repository) requires authentication")
-                }
-                throw RegistryError(.denied, detail: "\(requirement.action.rawValue) on \(requirement.repository) is not granted")
-            }
             if verdict.breakGlass {
                 context.logger.notice("admin break-glass grant", metadata: [
                     "identity": "\(context.identity)", "need": "\(requirement)", "rule": "\(verdict.rule)",
                 ])
             }
-            rules.append(verdict.rule)
         }
-        if requirements.isEmpty {
+        if let (requirement, verdict) = authorization.denied {
+            metrics?.countDenial(action: requirement.action.rawValue)
+            context.logger.info("access denied", metadata: [
+                "identity": "\(context.identity)", "need": "\(requirement)", "rule": "\(verdict.rule)",
+            ])
+            if context.identity.isAnonymous {
+                throw RegistryError(.unauthorized, detail: "\(requirement.action.rawValue) on \(requirement.repository) requires authentication")
+            }
+            throw RegistryError(.denied, detail: "\(requirement.action.rawValue) on \(requirement.repository) is not granted")
+        }
+        if authorization.checks.isEmpty {
             audit.record(request, context, result: .allow, rule: "no repository permission needed")
         }
-        context.decidingRule = rules.isEmpty ? nil : rules.joined(separator: "; ")
-        if case .manifest(let repository, .tag) = endpoint, request.method == .put,
-           requirements.first?.action == .create {
-            // The tag did not exist at the check; without update rights it must still not exist
-            // when written, or a concurrent push could move it.
-            context.tagMustBeNew = !decider.decide(context.identity, AccessRequirement(repository, .update)).allowed
-        }
+        var context = context
+        context.tagMustBeNew = authorization.tagMustBeNew
         return try await next(request, context)
     }
 }

@@ -1,5 +1,6 @@
 import HTTPTypes
 import RegistryAuth
+import RegistryAuthCore
 import RegistryCore
 
 /// The route template of a request, used as a metric label: a small fixed set, never the raw path

@@ -1,6 +1,7 @@
 import Hummingbird
 import HTTPTypes
 import RegistryAuth
+import RegistryAuthCore
 import RegistryCore
 
 /// First stage of the pipeline: resolves the client address (X-Forwarded-For only from trusted

@@ -28,30 +28,36 @@ public struct RegistryHTTPError: HTTPResponseError {
         return Response(status: status, headers: fields, body: body)
     }
 
-    /// A 401 with the Basic challenge clients need to offer credentials.
-    public static func unauthorized(realm: String, detail: String? = nil) -> RegistryHTTPError {
+    /// A 401 carrying `challenge`, which clients need to offer credentials.
+    static func unauthorized(_ challenge: AuthenticationChallenge, detail: String? = nil) -> RegistryHTTPError {
         var headers = HTTPFields()
-        headers[.wwwAuthenticate] = "Basic realm=\(JSONText.quote(realm))"
+        headers[.wwwAuthenticate] = challenge.headerValue
         return RegistryHTTPError(RegistryError(.unauthorized, detail: detail), headers: headers)
     }
 }
 
 /// Outermost middleware: turns every failure into an OCI error response and never leaks
-/// internal error text (it is logged with the request id instead).
+/// internal error text (it is logged with the request id instead). Every 401 gets its challenge here, so
+/// the rest of the code throws `RegistryError(.unauthorized)` and never builds `WWW-Authenticate` itself.
 struct ErrorRenderingMiddleware: RouterMiddleware {
     typealias Context = RegistryRequestContext
 
-    /// The realm of challenges added to bare `UNAUTHORIZED` errors.
-    let realm: String
+    /// The challenge added to `UNAUTHORIZED` errors.
+    let challenge: AuthenticationChallenge
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as RegistryHTTPError {
+            if error.error.code == .unauthorized, error.headers[.wwwAuthenticate] == nil {
+                var headers = error.headers
+                headers[.wwwAuthenticate] = challenge.headerValue
+                return try RegistryHTTPError(error.error, headers: headers).response(from: request, context: context)
+            }
             return try error.response(from: request, context: context)
         } catch let error as RegistryError {
             if error.code == .unauthorized {
-                return try RegistryHTTPError.unauthorized(realm: realm, detail: error.detail).response(from: request, context: context)
+                return try RegistryHTTPError.unauthorized(challenge, detail: error.detail).response(from: request, context: context)
             }
             return try RegistryHTTPError(error).response(from: request, context: context)
         } catch let error as HTTPError {

@@ -12,8 +12,6 @@ public struct RegistryRequestContext: RequestContext {
     public var identity: Identity = .anonymous
     /// The client's address after trusted-proxy handling (set by the rate limiter).
     public var clientAddress: String
-    /// The policy rule that allowed the request, for audit.
-    public var decidingRule: String?
     /// Set when a manifest PUT was authorized as `create` only: the tag must not exist when written.
     public var tagMustBeNew = false
 

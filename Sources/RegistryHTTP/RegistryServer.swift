@@ -5,7 +5,9 @@ import HummingbirdTLS
 import Logging
 import NIOSSL
 import RegistryAuth
+import RegistryAuthCore
 import RegistryCore
+import RegistryPolicy
 import RegistryStorage
 
 /// Everything the HTTP layer needs to run a registry, independent of how it was configured.
@@ -14,9 +16,8 @@ public struct RegistryServerOptions: Sendable {
     public var port: Int
     public var realm: String
     public var storage: any RegistryStorageBackend
-    public var decider: any AccessDecider
-    /// Whether any authentication method is configured (anonymous `/v2/` is then challenged).
-    public var authenticationConfigured: Bool
+    /// The one answer to every access question (repositories, admin, metrics, catalog).
+    public var policy: AccessPolicy
     public var tls: TLSConfiguration?
     public var logger: Logger
     /// Authentication: the chain, the delay after a failure, and whether TLS client certificates are read.
@@ -36,14 +37,13 @@ public struct RegistryServerOptions: Sendable {
     /// OIDC login, browser sessions and API keys (`nil` when none is configured).
     public var account: AccountServices?
 
-    public init(address: String, port: Int, realm: String, storage: any RegistryStorageBackend, decider: any AccessDecider,
-                authenticationConfigured: Bool, tls: TLSConfiguration? = nil, logger: Logger) {
+    public init(address: String, port: Int, realm: String, storage: any RegistryStorageBackend, policy: AccessPolicy,
+                tls: TLSConfiguration? = nil, logger: Logger) {
         self.address = address
         self.port = port
         self.realm = realm
         self.storage = storage
-        self.decider = decider
-        self.authenticationConfigured = authenticationConfigured
+        self.policy = policy
         self.tls = tls
         self.logger = logger
     }
@@ -63,16 +63,17 @@ public enum RegistryServer {
         if let metrics {
             router.add(middleware: RequestMetricsMiddleware(metrics: metrics, metricsPath: options.metrics?.path))
         }
+        let challenge = AuthenticationChallenge(realm: options.realm)
         router.addMiddleware {
-            ErrorRenderingMiddleware(realm: options.realm)
             APIVersionMiddleware()
+            ErrorRenderingMiddleware(challenge: challenge)
             RateLimitMiddleware(limiter: options.addressLimiter, resolver: options.addressResolver, audit: recorder, metrics: metrics)
-            AuthenticationMiddleware(chain: options.authenticators, failDelay: options.failDelay, realm: options.realm,
+            AuthenticationMiddleware(chain: options.authenticators, failDelay: options.failDelay,
                                      userLimiter: options.userLimiter, readsPeerCertificates: options.readsPeerCertificates,
                                      audit: recorder, metrics: metrics)
         }
         if let metricsOptions = options.metrics {
-            let endpoint = MetricsEndpoint(options: metricsOptions, realm: options.realm, audit: recorder)
+            let endpoint = MetricsEndpoint(options: metricsOptions, policy: options.policy, audit: recorder)
             router.get(RouterPath(metricsOptions.path)) { request, context in try await endpoint.respond(request, context: context) }
         }
         if let account = options.account {
@@ -80,11 +81,10 @@ public enum RegistryServer {
             AccountPages(services: account, audit: recorder).register(on: router)
         }
         let registryRoutes = router.group().add(middleware: AuthorizationMiddleware(
-            decider: options.decider, storage: options.storage, realm: options.realm,
-            challengeAnonymousBase: options.authenticationConfigured, audit: recorder, metrics: metrics))
-        let decider = options.decider
+            policy: options.policy, storage: options.storage, audit: recorder, metrics: metrics))
+        let policy = options.policy
         let handlers = RegistryHandlers(storage: options.storage) { identity, repository in
-            decider.decide(identity, AccessRequirement(repository, .read)).allowed
+            policy.canRead(identity, repository)
         }
         for method in [HTTPRequest.Method.get, .head, .put, .post, .patch, .delete] {
             registryRoutes.on("/v2", method: method) { request, context in try await handlers.respond(request, context: context) }
@@ -111,21 +111,14 @@ public enum RegistryServer {
     }
 }
 
-/// Adds `Docker-Distribution-API-Version` to every response, errors included.
+/// Adds `Docker-Distribution-API-Version` to every response. It runs outside ``ErrorRenderingMiddleware``, which
+/// turns every error into a response, so error responses carry the header too.
 struct APIVersionMiddleware: RouterMiddleware {
     typealias Context = RegistryRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        do {
-            var response = try await next(request, context)
-            response.headers[.dockerDistributionAPIVersion] = "registry/2.0"
-            return response
-        } catch let error as RegistryHTTPError {
-            var headers = error.headers
-            headers[.dockerDistributionAPIVersion] = "registry/2.0"
-            throw RegistryHTTPError(error.error, headers: headers)
-        } catch let error as RegistryError where error.code != .unauthorized {
-            throw RegistryHTTPError(error, headers: [.dockerDistributionAPIVersion: "registry/2.0"])
-        }
+        var response = try await next(request, context)
+        response.headers[.dockerDistributionAPIVersion] = "registry/2.0"
+        return response
     }
 }

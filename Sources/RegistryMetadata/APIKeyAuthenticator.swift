@@ -1,4 +1,4 @@
-import RegistryAuth
+import RegistryAuthCore
 import RegistryCore
 
 /// Accepts `Authorization: Basic user:zak_…` when the key is live and belongs to `user` (Zot's API keys).
@@ -13,6 +13,9 @@ import RegistryCore
 ///
 /// The lookup is a synchronous SQLite read (plus a write at most once a minute per key); see ``MetadataStore``.
 public struct APIKeyAuthenticator: Authenticator {
+    /// Reads the Authorization header.
+    public var credentialSource: CredentialSource { .authorizationHeader }
+
     /// The key store consulted.
     public let keys: APIKeyStore
 

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import RegistryAuth
+import RegistryAuthCore
 import RegistryCore
 
 /// Creates, lists, revokes and verifies API keys (Zot's `zak_…` keys, used as the password of Basic auth).

@@ -1,4 +1,4 @@
-import RegistryAuth
+import RegistryAuthCore
 import RegistryCore
 
 /// Accepts the browser session cookie (``SessionStore/cookieName``) set after an OIDC login.
@@ -13,6 +13,9 @@ import RegistryCore
 /// CSRF: this authenticator sees no method or headers; the HTTP layer must require the session's
 /// ``BrowserSession/csrfToken`` (or an equivalent check) on state-changing requests authenticated this way.
 public struct SessionAuthenticator: Authenticator {
+    /// Reads the session cookie.
+    public var credentialSource: CredentialSource { .sessionCookie }
+
     /// The session store consulted.
     public let sessions: SessionStore
 

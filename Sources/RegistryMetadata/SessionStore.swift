@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import RegistryAuth
+import RegistryAuthCore
 
 /// Browser sessions created by OIDC logins, and the logins in flight.
 ///

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
-import RegistryAuth
+import RegistryAuthCore
 import RegistryConfig
 import RegistryCore
 
@@ -21,6 +21,9 @@ import RegistryCore
 /// named by `claimMapping.groups` (default `groups`; an array of strings or one string), method `.bearer`.
 /// Claim mappings are plain claim names (Zot's CEL expressions are not evaluated).
 public struct BearerJWTAuthenticator: Authenticator {
+    /// Reads the Authorization header.
+    public var credentialSource: CredentialSource { .authorizationHeader }
+
     private struct Issuer: Sendable {
         let config: BearerOIDCConfig
         let context: OIDCIssuerContext

@@ -1,5 +1,5 @@
 import Foundation
-import RegistryAuth
+import RegistryAuthCore
 
 /// Verifies signed JWTs (ID tokens and workload-identity bearer tokens) from one issuer.
 ///

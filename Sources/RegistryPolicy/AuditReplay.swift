@@ -40,35 +40,36 @@ public struct AuditReplay: Sendable {
         }
     }
 
-    let engine: PolicyEngine
+    let policy: AccessPolicy
 
-    public init(engine: PolicyEngine) {
-        self.engine = engine
+    /// Replays against `policy`, the same ``AccessPolicy`` value the server would build from the new config.
+    public init(policy: AccessPolicy) {
+        self.policy = policy
     }
 
-    /// Replays the audit text (JSON lines).
+    /// Replays the audit text (JSON lines, ``AuditEvent``): each recorded repository decision is asked again with
+    /// the identity as recorded — user, groups, method and an API key's scopes.
     public func replay(_ text: String) -> Report {
         var report = Report()
+        let decoder = JSONDecoder()
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let result = object["result"] as? String, result == "allow" || result == "deny",
-                  let repository = object["repository"] as? String,
-                  let actionText = object["action"] as? String, let action = RegistryAction(rawValue: actionText) else {
+            guard let event = try? decoder.decode(AuditEvent.self, from: Data(line.utf8)),
+                  event.result == .allow || event.result == .deny, event.event == nil,
+                  let repositoryText = event.repository, let repository = RepositoryName(repositoryText),
+                  let actionText = event.action, let action = RegistryAction(rawValue: actionText) else {
                 report.skipped += 1
                 continue
             }
-            let user = object["user"] as? String
-            let groups = object["groups"] as? [String] ?? []
-            let identity = user.map { Identity(username: $0, groups: groups, method: .htpasswd) } ?? .anonymous
-            let decision = engine.decide(identity: identity, repository: repository, action: action)
+            let verdict = policy.decide(event.identity, AccessRequirement(repository, action))
             report.replayed += 1
-            let after = decision.allowed ? "allow" : "deny"
-            if after != result {
-                report.changes.append(Change(line: index + 1, time: object["time"] as? String, user: user, groups: groups,
-                                             repository: repository, action: actionText, before: result, after: after,
-                                             rule: decision.description))
+            let before = event.result.rawValue
+            let after = verdict.allowed ? "allow" : "deny"
+            if after != before {
+                report.changes.append(Change(line: index + 1, time: event.time, user: event.user, groups: event.groups ?? [],
+                                             repository: repositoryText, action: actionText, before: before, after: after,
+                                             rule: verdict.rule))
             }
         }
         return report

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import RegistryConfig
 import RegistryCore
-import RegistryHTTP
+import RegistryApp
 import RegistryPolicy
 
 /// `zot-authz test CONFIG …`: dry-run of `http.accessControl` for one request, or for a fixture of expectations.
@@ -117,51 +117,72 @@ struct PolicyTestCommand: AsyncParsableCommand {
             for problem in error.problems { printError(problem.description) }
             throw ExitCode(2)
         }
-        guard let accessControl = loaded.http.accessControl else {
-            try reportMissingAccessControl(config: loaded)
-            return
-        }
-        let engine: PolicyEngine
+        // The same AccessPolicy the server builds from this config, so the two cannot disagree.
+        let policy: AccessPolicy
         do {
-            engine = try PolicyEngine(accessControl)
+            policy = try RegistryService.accessPolicy(loaded)
         } catch {
             printError("\(config): \(error)")
             throw ExitCode(2)
         }
         if let replay {
-            try runReplay(replay, engine: engine)
-        } else if let fixture {
+            try runReplay(replay, policy: policy)
+            return
+        }
+        guard let engine = policy.engine else {
+            try reportMissingAccessControl(config: loaded, policy: policy)
+            return
+        }
+        if let fixture {
             try runFixture(fixture, engine: engine)
         } else {
-            try explain(engine: engine, config: loaded)
+            try explain(engine: engine, policy: policy, config: loaded)
         }
+    }
+
+    /// The action of `--action`; for `push`, decided as the server decides a manifest PUT by tag (update when the
+    /// tag exists, else create), with whether a create-only push must find the tag still new when it writes.
+    private func resolvedAction(_ policy: AccessPolicy, identity: Identity) throws -> (RegistryAction, tagMustBeNew: Bool) {
+        guard action == "push" else {
+            guard let action = action.flatMap(RegistryAction.init(rawValue:)) else { throw ValidationError("missing --action") }
+            return (action, false)
+        }
+        guard let repository, let name = RepositoryName(repository), let tag else {
+            printError("--repo \"\(repository ?? "")\" is not a valid repository name, so a push cannot be decided")
+            throw ExitCode(2)
+        }
+        let tagExists = tagExists
+        let authorization = policy.authorize(identity, endpoint: .manifest(name, .tag(tag)), method: "PUT") { _, _ in tagExists }
+        guard let first = authorization.checks.first else { throw ValidationError("a push needs a repository permission") }
+        return (first.requirement.action, authorization.tagMustBeNew)
     }
 
     /// The identity (resolved as the server would, see `DryRunIdentity`), repository and action given on the
     /// command line; a bad identity option is reported and exits with status 2.
-    private func question(_ config: ZotConfig) throws -> (DryRunIdentity, String, RegistryAction) {
-        let resolved = action == "push" ? (tagExists ? RegistryAction.update : .create) : action.flatMap(RegistryAction.init(rawValue:))
-        guard let repository, let action = resolved else {
-            throw ValidationError("missing --repo or --action")
-        }
+    private func question(_ config: ZotConfig, policy: AccessPolicy) throws -> (DryRunIdentity, String, RegistryAction) {
+        guard let repository else { throw ValidationError("missing --repo") }
         let options = DryRunIdentityOptions(user: user, groups: groups, anonymous: anonymous, certificatePath: certificate,
                                             oidcClaims: oidcClaims, oidcSource: oidcSource, scopes: scopes)
+        let identity: DryRunIdentity
         do {
-            return (try DryRunIdentity.resolve(options, config: config), repository, action)
+            identity = try DryRunIdentity.resolve(options, config: config)
         } catch {
             printError(error.description)
             throw ExitCode(2)
         }
+        let (action, tagMustBeNew) = try resolvedAction(policy, identity: identity.identity)
+        if let tag, !json {
+            let kind = action == .update ? "an update (the tag exists)" : "a create (the tag is new)"
+            print("push of tag \"\(tag)\" is \(kind)" + (tagMustBeNew ? "; without update rights the tag must still be new when written" : ""))
+        }
+        return (identity, repository, action)
     }
 
-    private func explain(engine: PolicyEngine, config: ZotConfig) throws {
-        let (identity, repository, action) = try question(config)
-        if let tag, !json {
-            print("push of tag \"\(tag)\" is a\(tagExists ? "n update (the tag exists)" : " create (the tag is new)")")
-        }
+    private func explain(engine: PolicyEngine, policy: AccessPolicy, config: ZotConfig) throws {
+        let (identity, repository, action) = try question(config, policy: policy)
         let report: DryRunIdentityReport
         do {
-            report = try DryRunIdentityReport(engine: engine, resolved: identity, repository: repository, action: action)
+            report = try DryRunIdentityReport(engine: engine, access: policy, resolved: identity, repository: repository, action: action)
         } catch {
             printError(error.description)
             throw ExitCode(2)
@@ -178,7 +199,7 @@ struct PolicyTestCommand: AsyncParsableCommand {
         }
     }
 
-    private func runReplay(_ path: String, engine: PolicyEngine) throws {
+    private func runReplay(_ path: String, policy: AccessPolicy) throws {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -186,7 +207,7 @@ struct PolicyTestCommand: AsyncParsableCommand {
             printError("\(path): cannot read the audit file: \(error.localizedDescription)")
             throw ExitCode(2)
         }
-        let report = AuditReplay(engine: engine).replay(text)
+        let report = AuditReplay(policy: policy).replay(text)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -210,39 +231,32 @@ struct PolicyTestCommand: AsyncParsableCommand {
     }
 
     /// Without `accessControl`, Zot lets every authenticated user do everything, and anonymous requests too
-    /// when no `http.auth` is configured.
-    private func reportMissingAccessControl(config loaded: ZotConfig) throws {
-        let authConfigured = loaded.http.auth != nil
-        let summary = authConfigured
+    /// when no authentication method is configured; the decision is the server's ``AccessPolicy`` verdict.
+    private func reportMissingAccessControl(config loaded: ZotConfig, policy: AccessPolicy) throws {
+        let summary = policy.authentication.isConfigured
             ? "no http.accessControl is configured: every authenticated user may do everything; anonymous requests are refused"
-            : "no http.accessControl and no http.auth are configured: everyone, including anonymous requests, may do everything"
+            : "no http.accessControl and no authentication method are configured: everyone, including anonymous requests, may do everything"
         if fixture != nil {
             printError("\(config): \(summary); add http.accessControl to check a fixture")
             throw ExitCode(2)
         }
-        let (resolved, repository, action) = try question(loaded)
+        let (resolved, repository, action) = try question(loaded, policy: policy)
         let identity = resolved.identity
-        var allowed = !identity.isAnonymous || !authConfigured
-        var reason = summary
-        if identity.scopes != nil {
-            guard let name = RepositoryName(repository) else {
-                printError("--repo \"\(repository)\" is not a valid repository name, so no scope can be checked")
-                throw ExitCode(2)
-            }
-            let verdict = ScopeLimitedDecider(OpenAccessDecider(authenticationConfigured: authConfigured))
-                .decide(identity, AccessRequirement(name, action))
-            allowed = verdict.allowed
-            reason = verdict.rule
+        guard let name = RepositoryName(repository) else {
+            printError("--repo \"\(repository)\" is not a valid repository name")
+            throw ExitCode(2)
         }
+        let verdict = policy.decide(identity, AccessRequirement(name, action))
+        let reason = identity.scopes != nil ? verdict.rule : summary
         if json {
-            var report: [String: String] = ["accessControl": "none", "decision": allowed ? "allow" : "deny", "summary": reason,
-                                            "identity": DryRunIdentityReport.identityLine(resolved)]
+            var report: [String: String] = ["accessControl": "none", "decision": verdict.allowed ? "allow" : "deny", "summary": reason,
+                                            "rule": verdict.rule, "identity": DryRunIdentityReport.identityLine(resolved)]
             if !resolved.warnings.isEmpty { report["warnings"] = resolved.warnings.joined(separator: "; ") }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
-            print(allowed ? "ALLOW" : "DENY")
+            print(verdict.allowed ? "ALLOW" : "DENY")
             for line in DryRunIdentityReport.identityLines(resolved) { print(line) }
             print("  request:  \(action.rawValue) on \"\(repository)\" by \(identity.username.map { "user \"\($0)\"" } ?? "anonymous")")
             print("  reason:   \(reason)")

@@ -1,6 +1,6 @@
 import ArgumentParser
 import RegistryConfig
-import RegistryHTTP
+import RegistryApp
 
 /// `zot-authz serve [CONFIG]`: run the registry.
 struct ServeCommand: AsyncParsableCommand {

@@ -1,4 +1,5 @@
 import RegistryAuth
+import RegistryAuthCore
 import RegistryCore
 import Synchronization
 import Testing
@@ -12,10 +13,14 @@ private final class ScriptedAuthenticator: Authenticator {
     }
 
     let answer: Answer
+    let credentialSource: CredentialSource
     private let calls = Atomic<Int>(0)
     var callCount: Int { calls.load(ordering: .relaxed) }
 
-    init(_ answer: Answer) { self.answer = answer }
+    init(_ answer: Answer, reads source: CredentialSource = .authorizationHeader) {
+        self.answer = answer
+        self.credentialSource = source
+    }
 
     func authenticate(_ request: AuthenticationRequest) async throws(AuthenticationFailure) -> Identity? {
         calls.add(1, ordering: .relaxed)
@@ -90,8 +95,8 @@ struct AuthenticatorChainTests {
 
     @Test("an authenticator that throws rejects the request even if a later one would accept")
     func throwingAuthenticatorRejects() async {
-        let rejecting = ScriptedAuthenticator(.reject(.invalidClientCertificate("expired")))
-        let accepting = ScriptedAuthenticator(.identity(alice))
+        let rejecting = ScriptedAuthenticator(.reject(.invalidClientCertificate("expired")), reads: .clientCertificate)
+        let accepting = ScriptedAuthenticator(.identity(alice), reads: .sessionCookie)
         let result = await outcome(AuthenticatorChain([rejecting, accepting]), AuthenticationRequest())
         guard case .failure(let failure) = result else {
             Issue.record("expected a rejection")
@@ -99,5 +104,40 @@ struct AuthenticatorChainTests {
         }
         #expect(failure.kind == .invalidClientCertificate)
         #expect(accepting.callCount == 0)
+    }
+
+    @Test("wrong presented credentials fail even when the client certificate would authenticate")
+    func wrongPasswordWithCertificateFails() async {
+        let htpasswd = ScriptedAuthenticator(.pass)
+        let certificate = ScriptedAuthenticator(.identity(alice), reads: .clientCertificate)
+        let request = AuthenticationRequest(authorizationHeaders: ["Basic Ym9iOldST05H"], peerCertificateDER: [1, 2, 3])
+        let result = await outcome(AuthenticatorChain([htpasswd, certificate]), request)
+        guard case .failure(let failure) = result else {
+            Issue.record("expected a rejection, got \(result)")
+            return
+        }
+        #expect(failure.kind == .invalidCredentials && failure.appliesFailDelay)
+        #expect(certificate.callCount == 0)
+    }
+
+    @Test("an API key presented with a client certificate authenticates as the key, scopes included")
+    func apiKeyWinsOverCertificate() async throws {
+        let key = Identity(username: "bob", method: .apiKey, scopes: [AccessScope(repositories: "bob/**", actions: [.read])])
+        let certificate = ScriptedAuthenticator(.identity(alice), reads: .clientCertificate)
+        let apiKeys = ScriptedAuthenticator(.identity(key))
+        let request = AuthenticationRequest(authorizationHeaders: ["Basic Ym9iOnphaw=="], peerCertificateDER: [1, 2, 3])
+        let result = await outcome(AuthenticatorChain([certificate, apiKeys]), request)
+        #expect(try result.get() == key)
+        #expect(certificate.callCount == 0)
+    }
+
+    @Test("without an Authorization header, the certificate and then the session cookie are asked; header sources are not")
+    func connectionSourcesWithoutHeader() async throws {
+        let htpasswd = ScriptedAuthenticator(.identity(bob))
+        let certificate = ScriptedAuthenticator(.pass, reads: .clientCertificate)
+        let session = ScriptedAuthenticator(.identity(alice), reads: .sessionCookie)
+        let result = await outcome(AuthenticatorChain([htpasswd, certificate, session]), AuthenticationRequest(cookieHeaders: ["s=1"]))
+        #expect(try result.get() == alice)
+        #expect(htpasswd.callCount == 0 && certificate.callCount == 1)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import RegistryAuth
+import RegistryAuthCore
 import Testing
 
 @Suite("Basic credentials parsing")

@@ -1,4 +1,5 @@
 import RegistryAuth
+import RegistryAuthCore
 import Testing
 
 @Suite("Client address resolution")

@@ -1,3 +1,4 @@
+import RegistryAuthCore
 import Foundation
 import NIOCore
 @testable import RegistryAuth

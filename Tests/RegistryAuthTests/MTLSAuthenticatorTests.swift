@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import RegistryAuth
+import RegistryAuthCore
 import RegistryCore
 import SwiftASN1
 import Testing

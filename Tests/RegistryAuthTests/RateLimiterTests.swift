@@ -1,5 +1,6 @@
 import NIOCore
 import RegistryAuth
+import RegistryAuthCore
 import Testing
 
 @Suite("Rate limiter")

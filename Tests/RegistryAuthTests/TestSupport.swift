@@ -1,3 +1,4 @@
+import RegistryAuthCore
 import Foundation
 import Logging
 import NIOCore

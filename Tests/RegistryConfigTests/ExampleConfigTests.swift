@@ -109,7 +109,7 @@ struct ExampleConfigTests {
         #expect(config.http.realm == "zot")
         #expect(config.http.auth?.htpasswd?.path == htpasswd)
         #expect(config.http.auth?.failDelay == 1)
-        #expect(config.http.auth?.methodNames == ["htpasswd"])
+        #expect(config.authenticationMethods == ["htpasswd"])
         let accessControl = try #require(config.http.accessControl)
         #expect(accessControl.repositories.map(\.pattern) == ["**", "infra/**"])
         #expect(accessControl.repositories[1].policies[1] == PolicyEntry(groups: ["ops"], actions: [.read]))
@@ -167,7 +167,7 @@ struct ExampleConfigTests {
         #expect(auth.bearer?.oidc == [BearerOIDCConfig(issuer: "https://kubernetes.default.svc", audiences: ["zot"],
                                                        claimMapping: ClaimMapping(username: "sub"))])
         #expect(auth.apikey)
-        #expect(auth.methodNames == ["ldap", "apikey", "openid", "bearer", "mtls"])
+        #expect(config.authenticationMethods == ["ldap", "apikey", "bearer", "mtls", "openid"])
         #expect(config.http.trustedProxies == ["10.0.0.0/8", "::1"])
         #expect(config.http.tls == TLSConfig(cert: cert, key: key, cacert: ca))
     }

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import RegistryConfig
 import RegistryCore
+@testable import RegistryApp
 import RegistryHTTP
 import Testing
 

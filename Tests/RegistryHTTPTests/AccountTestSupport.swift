@@ -4,8 +4,10 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import RegistryAuth
+import RegistryAuthCore
 import RegistryConfig
 import RegistryCore
+@testable import RegistryApp
 import RegistryHTTP
 import RegistryMetadata
 import RegistryOIDC

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import RegistryConfig
 import RegistryCore
+@testable import RegistryApp
 import RegistryHTTP
 import RegistryPolicy
 import SwiftASN1
@@ -159,11 +160,11 @@ struct DryRunIdentityTests {
         #expect(Self.error(DryRunIdentityOptions()) == "give --user NAME, --anonymous, --cert FILE or --oidc-claims JSON")
     }
 
-    @Test("With scopes the report's decision is the ScopeLimitedDecider's: allowed by policy, denied by scope")
+    @Test("With scopes the report's decision is the AccessPolicy's: allowed by policy, denied by scope")
     func scopedReport() throws {
         let engine = try PolicyEngine(Self.accessControl)
         let key = try Self.resolve(DryRunIdentityOptions(user: "alice", scopes: ["team/app:read"]))
-        let report = try DryRunIdentityReport(engine: engine, resolved: key, repository: "team/app", action: .create)
+        let report = try DryRunIdentityReport(engine: engine, access: AccessPolicy(engine: engine, authentication: AuthenticationSettings(methods: ["htpasswd", "apikey"])), resolved: key, repository: "team/app", action: .create)
         #expect(report.policy.explanation.decision.allowed)
         #expect(!report.allowed)
         #expect(report.text.hasPrefix("DENY\n  identity: user \"alice\", method apikey"))
@@ -180,7 +181,7 @@ struct DryRunIdentityTests {
     func plainReport() throws {
         let engine = try PolicyEngine(Self.accessControl)
         let user = try Self.resolve(DryRunIdentityOptions(user: "bob", groups: ["dev"]))
-        let report = try DryRunIdentityReport(engine: engine, resolved: user, repository: "team/app", action: .read)
+        let report = try DryRunIdentityReport(engine: engine, access: AccessPolicy(engine: engine, authentication: AuthenticationSettings(methods: ["htpasswd", "apikey"])), resolved: user, repository: "team/app", action: .read)
         #expect(report.allowed)
         #expect(report.scopeVerdict == nil)
         #expect(report.text.hasPrefix("ALLOW\n  identity: user \"bob\", groups [dev], method htpasswd — from --user and --group"))

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Logging
 import RegistryConfig
+@testable import RegistryApp
 @testable import RegistryHTTP
 import Testing
 

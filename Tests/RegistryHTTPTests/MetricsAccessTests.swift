@@ -95,21 +95,21 @@ struct MetricsAccessTests {
     func adminAndScopedCredentials() {
         let accessControl = AccessControl(adminPolicy: PolicyEntry(groups: ["ops"], actions: [.read]), groups: ["ops": ["carol"]],
                                           metricsUsers: ["alice"])
-        let policy = MetricsAccessPolicy(accessControl: accessControl, authenticationConfigured: true)
-        let carol = policy.decide(Identity(username: "carol", method: .htpasswd))
+        let policy = try! AccessPolicy(accessControl: accessControl, authentication: AuthenticationSettings(methods: ["htpasswd"]))
+        let carol = policy.decideMetrics(Identity(username: "carol", method: .htpasswd))
         #expect(carol.allowed && carol.breakGlass)
-        #expect(policy.decide(Identity(username: "dave", groups: ["ops"], method: .ldap)).allowed)
-        #expect(!policy.decide(Identity(username: "erin", method: .htpasswd)).allowed)
+        #expect(policy.decideMetrics(Identity(username: "dave", groups: ["ops"], method: .ldap)).allowed)
+        #expect(!policy.decideMetrics(Identity(username: "erin", method: .htpasswd)).allowed)
         let scoped = Identity(username: "alice", method: .apiKey, scopes: [AccessScope(repositories: "**", actions: [.read])])
-        #expect(!policy.decide(scoped).allowed)
-        #expect(!policy.decide(.anonymous).allowed)
+        #expect(!policy.decideMetrics(scoped).allowed)
+        #expect(!policy.decideMetrics(.anonymous).allowed)
     }
 
     @Test("Without accessControl, metrics follow the open-registry rule: authenticated users, or everyone without auth")
     func withoutAccessControl() {
-        let withAuth = MetricsAccessPolicy(accessControl: nil, authenticationConfigured: true)
-        #expect(withAuth.decide(Identity(username: "bob", method: .htpasswd)).allowed)
-        #expect(!withAuth.decide(.anonymous).allowed)
-        #expect(MetricsAccessPolicy(accessControl: nil, authenticationConfigured: false).decide(.anonymous).allowed)
+        let withAuth = AccessPolicy(engine: nil, authentication: AuthenticationSettings(methods: ["htpasswd"]))
+        #expect(withAuth.decideMetrics(Identity(username: "bob", method: .htpasswd)).allowed)
+        #expect(!withAuth.decideMetrics(.anonymous).allowed)
+        #expect(AccessPolicy(engine: nil, authentication: .none).decideMetrics(.anonymous).allowed)
     }
 }

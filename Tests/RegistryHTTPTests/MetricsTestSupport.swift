@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import RegistryConfig
 import RegistryCore
+@testable import RegistryApp
 @testable import RegistryHTTP
 
 /// Users known to every metrics test registry (htpasswd, bcrypt cost 5).

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import RegistryConfig
 import RegistryCore
+@testable import RegistryApp
 import RegistryHTTP
 
 /// A fresh storage directory per test, removed when the test ends.

@@ -1,5 +1,5 @@
 import Foundation
-import RegistryAuth
+import RegistryAuthCore
 import RegistryCore
 @testable import RegistryMetadata
 import Testing

@@ -1,7 +1,7 @@
 import Foundation
 import JWTKit
 import Logging
-import RegistryAuth
+import RegistryAuthCore
 import RegistryConfig
 import RegistryCore
 import Testing

@@ -1,4 +1,5 @@
 import RegistryCore
+import Foundation
 import RegistryPolicy
 import Testing
 
@@ -20,7 +21,7 @@ struct AuditReplayTests {
             RepositoryRules(pattern: "ci/**", policies: [PolicyEntry(users: ["ci"], actions: [.create, .delete])]),
             RepositoryRules(pattern: "team/**", policies: [PolicyEntry(groups: ["devs"], actions: [.read])]),
         ])
-        let report = AuditReplay(engine: try PolicyEngine(policy)).replay(Self.audit)
+        let report = AuditReplay(policy: try AccessPolicy(accessControl: policy, authentication: Self.htpasswd)).replay(Self.audit)
         #expect(report.replayed == 4)
         #expect(report.skipped == 2)
         #expect(report.changes.map(\.line) == [2, 3, 7])
@@ -30,12 +31,34 @@ struct AuditReplayTests {
         #expect(report.text.hasSuffix("4 decisions replayed, 3 would change, 2 lines skipped"))
     }
 
+    static let htpasswd = AuthenticationSettings(methods: ["htpasswd", "apikey"])
+
+    @Test("A denial caused by an API key's scope stays a denial on replay: method and scopes are restored")
+    func scopedKeyDenialIsReplayedWithItsScopes() throws {
+        let control = AccessControl(repositories: [
+            RepositoryRules(pattern: "**", policies: [PolicyEntry(users: ["ci"], actions: [.read, .create, .update, .delete])]),
+        ])
+        let policy = try AccessPolicy(accessControl: control, authentication: Self.htpasswd)
+        let key = Identity(username: "ci", method: .apiKey, scopes: [AccessScope(repositories: "ci/**", actions: [.read])],
+                           credentialID: "k1")
+        let verdict = policy.decide(key, AccessRequirement(RepositoryName("ci/app")!, .delete))
+        #expect(!verdict.allowed)
+        let event = AuditEvent(time: "t", requestId: "1", clientIp: "127.0.0.1", method: "DELETE", path: "/v2/ci/app/manifests/v1",
+                               repository: "ci/app", action: "delete", user: "ci", authMethod: key.method.rawValue,
+                               result: .deny, rule: verdict.rule, credentialId: "k1", scopes: key.scopes)
+        let line = String(decoding: try JSONEncoder().encode(event), as: UTF8.self)
+        let report = AuditReplay(policy: policy).replay(line)
+        #expect(report.replayed == 1)
+        #expect(report.changes.isEmpty, "the key's scope still denies delete: no false deny → allow")
+        #expect(event.identity == key)
+    }
+
     @Test("Replaying under an identical policy changes nothing")
     func samePolicyNoChanges() throws {
         let policy = AccessControl(repositories: [
             RepositoryRules(pattern: "ci/**", policies: [PolicyEntry(users: ["ci"], actions: [.create])], anonymousPolicy: [.read]),
         ])
-        let report = AuditReplay(engine: try PolicyEngine(policy)).replay(Self.audit)
+        let report = AuditReplay(policy: try AccessPolicy(accessControl: policy, authentication: Self.htpasswd)).replay(Self.audit)
         #expect(report.changes.map(\.line) == [])
     }
 }

@@ -3,18 +3,20 @@ import RegistryCore
 import RegistryPolicy
 
 /// A policy dry-run for a resolved identity: the policy's explanation, the identity line, warnings, and — for an
-/// API key with scopes — the `ScopeLimitedDecider` verdict, which is then the decision shown.
+/// API key with scopes — the ``AccessPolicy`` verdict (policy ∩ scopes, as the server decides), which is then the
+/// decision shown.
 public struct DryRunIdentityReport: Sendable {
     /// The identity asked about and where it came from.
     public let resolved: DryRunIdentity
     /// The policy's own explanation (the owner's rights, for an API key).
     public let policy: PolicyDryRun
-    /// The verdict of `ScopeLimitedDecider` when the identity carries scopes; `nil` otherwise.
+    /// The ``AccessPolicy`` verdict when the identity carries scopes; `nil` otherwise.
     public let scopeVerdict: AccessVerdict?
 
-    /// Explains `action` on `repository` by `resolved.identity` against `engine`, through `ScopeLimitedDecider`
-    /// when the identity carries scopes (the repository must then be a valid repository name).
-    public init(engine: PolicyEngine, resolved: DryRunIdentity, repository: String, action: RegistryAction) throws(DryRunIdentityError) {
+    /// Explains `action` on `repository` by `resolved.identity` against `accessControl` (`engine`), and asks
+    /// `access` for the verdict when the identity carries scopes (the repository must then be a valid name).
+    public init(engine: PolicyEngine, access: AccessPolicy, resolved: DryRunIdentity, repository: String,
+                action: RegistryAction) throws(DryRunIdentityError) {
         self.resolved = resolved
         self.policy = PolicyDryRun(engine: engine, identity: resolved.identity, repository: repository, action: action)
         guard resolved.identity.scopes != nil else {
@@ -24,8 +26,7 @@ public struct DryRunIdentityReport: Sendable {
         guard let name = RepositoryName(repository) else {
             throw DryRunIdentityError("--repo \"\(repository)\" is not a valid repository name, so no scope can be checked")
         }
-        let decider = ScopeLimitedDecider(PolicyAccessDecider(engine: engine))
-        self.scopeVerdict = decider.decide(resolved.identity, AccessRequirement(name, action))
+        self.scopeVerdict = access.decide(resolved.identity, AccessRequirement(name, action))
     }
 
     /// Whether the request would be allowed (the scope verdict when there is one, else the policy's).
@@ -100,7 +101,7 @@ public struct DryRunIdentityReport: Sendable {
         }
 
         let scopes: [Scope]
-        /// The `ScopeLimitedDecider` rule that decided.
+        /// The ``AccessPolicy`` rule that decided (policy ∩ scopes).
         let rule: String
         /// The policy's own decision for the owner, before the scope check.
         let policyDecision: String

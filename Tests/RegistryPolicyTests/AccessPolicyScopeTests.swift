@@ -1,16 +1,15 @@
 import Testing
 import RegistryCore
 import RegistryPolicy
-@testable import RegistryHTTP
 
 @Suite("API key scopes narrow the owner's rights")
-struct ScopeLimitedDeciderTests {
-    let decider: ScopeLimitedDecider = {
+struct AccessPolicyScopeTests {
+    let decider: AccessPolicy = {
         let control = AccessControl(repositories: [
             RepositoryRules(pattern: "team/**", policies: [PolicyEntry(users: ["alice"], actions: [.read, .create, .update])]),
             RepositoryRules(pattern: "secret/**", policies: [PolicyEntry(users: ["bob"], actions: [.read])]),
         ])
-        return ScopeLimitedDecider(PolicyAccessDecider(engine: try! PolicyEngine(control)))
+        return try! AccessPolicy(accessControl: control, authentication: AuthenticationSettings(methods: ["htpasswd", "apikey"]))
     }()
 
     func requirement(_ repository: String, _ action: RegistryAction) -> AccessRequirement {
@@ -48,5 +47,22 @@ struct ScopeLimitedDeciderTests {
     func emptyScopes() {
         let key = Identity(username: "alice", method: .apiKey, scopes: [])
         #expect(!decider.decide(key, requirement("team/app", .read)).allowed)
+    }
+
+    @Test("Without accessControl a scope still narrows an authenticated key, and anonymous stays refused")
+    func scopesWithoutAccessControl() {
+        let open = AccessPolicy(engine: nil, authentication: AuthenticationSettings(methods: ["htpasswd", "apikey"]))
+        let key = Identity(username: "alice", method: .apiKey, scopes: [AccessScope(repositories: "team/**", actions: [.read])])
+        #expect(open.decide(key, requirement("team/app", .read)).allowed)
+        #expect(!open.decide(key, requirement("team/app", .create)).allowed)
+        #expect(!open.decide(.anonymous, requirement("team/app", .read)).allowed)
+    }
+
+    @Test("A failDelay-only http.auth configures no authentication: the registry is open to anonymous users")
+    func noMethodsMeansOpen() {
+        let open = AccessPolicy(engine: nil, authentication: .none)
+        #expect(!open.challengesAnonymousBase)
+        #expect(open.decide(.anonymous, requirement("any/repo", .delete)).allowed)
+        #expect(open.decideMetrics(.anonymous).allowed)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-import RegistryAuth
+import RegistryAuthCore
+import RegistryHTTP
 import RegistryConfig
 import RegistryCore
 import RegistryMetadata
@@ -12,9 +13,11 @@ extension RegistryService {
     /// The authenticators and account services that come from `http.auth.apikey`, `openid` and `bearer`.
     struct AccountSetup {
         var services: AccountServices?
-        /// Basic-password sources that follow htpasswd and LDAP (API keys), then bearer JWTs.
-        var credentialAuthenticators: [any Authenticator] = []
-        /// The browser session cookie, consulted last (only when no Authorization header is present).
+        /// API keys as Basic passwords (`http.auth.apikey`).
+        var apiKeyAuthenticator: (any Authenticator)?
+        /// Bearer JWTs from `http.auth.bearer.oidc`.
+        var bearerAuthenticator: (any Authenticator)?
+        /// The browser session cookie (OIDC login).
         var sessionAuthenticator: (any Authenticator)?
     }
 
@@ -32,12 +35,12 @@ extension RegistryService {
         return "\(scheme)://\(config.http.address):\(config.http.port)"
     }
 
-    static func accountSetup(_ config: ZotConfig, decider: any AccessDecider, logger: Logger) throws -> AccountSetup {
+    static func accountSetup(_ config: ZotConfig, policy: AccessPolicy, logger: Logger) throws -> AccountSetup {
         var setup = AccountSetup()
         guard let auth = config.http.auth else { return setup }
         let wantsSessions = !(auth.openid?.providers.isEmpty ?? true)
         if let bearer = auth.bearer, !bearer.oidc.isEmpty {
-            setup.credentialAuthenticators.append(try bearerAuthenticator(bearer.oidc, logger: logger))
+            setup.bearerAuthenticator = try bearerAuthenticator(bearer.oidc, logger: logger)
         }
         guard auth.apikey || wantsSessions else { return setup }
 
@@ -51,7 +54,7 @@ extension RegistryService {
         if auth.apikey {
             let keys = APIKeyStore(store: store, maximumLifetime: auth.apikeyMaxLifetimeSeconds)
             services.apiKeys = keys
-            setup.credentialAuthenticators.insert(APIKeyAuthenticator(keys: keys), at: 0)
+            setup.apiKeyAuthenticator = APIKeyAuthenticator(keys: keys)
         }
         if wantsSessions, let openid = auth.openid {
             var pepper: [UInt8]?
@@ -69,10 +72,7 @@ extension RegistryService {
             services.callbackAllowOrigins = openid.callbackAllowOrigins
         }
         services.secureCookies = config.http.tls?.cert != nil || externalURL(config).lowercased().hasPrefix("https://")
-        if let policy = (decider as? ScopeLimitedDecider)?.inner as? PolicyAccessDecider ?? decider as? PolicyAccessDecider {
-            let engine = policy.engine
-            services.isAdmin = { engine.isAdmin($0) }
-        }
+        services.isAdmin = { policy.isAdmin($0) }
         setup.services = services
         return setup
     }

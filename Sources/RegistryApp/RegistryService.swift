@@ -3,6 +3,8 @@ import Hummingbird
 import Logging
 import NIOSSL
 import RegistryAuth
+import RegistryAuthCore
+import RegistryHTTP
 import RegistryConfig
 import RegistryCore
 import RegistryPolicy
@@ -23,21 +25,10 @@ public enum RegistryService {
         } catch {
             throw StartupError(description: "storage.rootDirectory: cannot use \"\(config.storage.rootDirectory)\": \(error)")
         }
-        let authenticationConfigured = config.http.auth.map { !$0.methodNames.isEmpty } ?? false
-        let decider: any AccessDecider
-        if let accessControl = config.http.accessControl {
-            do {
-                decider = PolicyAccessDecider(engine: try PolicyEngine(accessControl))
-            } catch {
-                throw StartupError(description: "http.accessControl: \(error)")
-            }
-        } else {
-            decider = OpenAccessDecider(authenticationConfigured: authenticationConfigured)
-        }
+        let policy = try accessPolicy(config)
         var options = RegistryServerOptions(
-            address: config.http.address, port: config.http.port, realm: config.http.realm,
-            storage: storage, decider: ScopeLimitedDecider(decider), authenticationConfigured: authenticationConfigured,
-            tls: try tlsConfiguration(config.http.tls, clientCertificateRequired: requiresClientCertificate(config)), logger: logger)
+            address: config.http.address, port: config.http.port, realm: config.http.realm, storage: storage, policy: policy,
+            tls: try tlsConfiguration(config.http.tls, clientCertificateRequired: config.requiresClientCertificate), logger: logger)
         try configureAuthentication(&options, config: config, logger: logger)
         if let audit = config.log.audit, !audit.isEmpty {
             do {
@@ -46,48 +37,25 @@ public enum RegistryService {
                 throw StartupError(description: "log.audit: cannot append to \"\(audit)\": \(error.localizedDescription)")
             }
         }
-        options.metrics = try metricsEndpoint(config, authenticationConfigured: authenticationConfigured, logger: logger)
+        options.metrics = try metricsEndpoint(config, logger: logger)
         return options
     }
 
-    /// As Zot: with a client CA and no password-based method, a client certificate is required;
-    /// with one, a certificate is verified when presented.
-    static func requiresClientCertificate(_ config: ZotConfig) -> Bool {
-        guard config.http.tls?.cacert != nil else { return false }
-        let auth = config.http.auth
-        return auth?.htpasswd == nil && auth?.ldap == nil && auth?.openid == nil && auth?.bearer == nil
+    /// The one ``AccessPolicy`` of a config: `accessControl` (if any) with the config's authentication settings.
+    /// `zot-authz test` builds it with this same function.
+    public static func accessPolicy(_ config: ZotConfig) throws -> AccessPolicy {
+        do {
+            return try AccessPolicy(accessControl: config.http.accessControl, authentication: config.authenticationSettings)
+        } catch {
+            throw StartupError(description: "http.accessControl: \(error)")
+        }
     }
 
     static func configureAuthentication(_ options: inout RegistryServerOptions, config: ZotConfig, logger: Logger) throws {
-        var authenticators: [any Authenticator] = []
-        if let htpasswd = config.http.auth?.htpasswd {
-            do {
-                authenticators.append(try HtpasswdAuthenticator(path: htpasswd.path, logger: logger))
-            } catch {
-                throw StartupError(description: "http.auth.htpasswd.path: \(error)")
-            }
-        }
-        if let ldap = config.http.auth?.ldap {
-            do throws(LDAPSetupError) {
-                authenticators.append(try LDAPAuthenticator(config: ldap, logger: logger))
-            } catch {
-                throw StartupError(description: "\(error.configPath): \(error)")
-            }
-        }
-        if config.http.tls?.cacert != nil {
-            let mtls = config.http.auth?.mtls
-            do {
-                authenticators.append(try MTLSAuthenticator(identityAttributes: mtls?.identityAttributes ?? [], uriSanPattern: mtls?.uriSanPattern))
-            } catch {
-                throw StartupError(description: "http.auth.mtls: \(error)")
-            }
-            options.readsPeerCertificates = true
-        }
-        let accounts = try accountSetup(config, decider: options.decider, logger: logger)
-        authenticators.append(contentsOf: accounts.credentialAuthenticators)
-        if let session = accounts.sessionAuthenticator { authenticators.append(session) }
+        let accounts = try accountSetup(config, policy: options.policy, logger: logger)
         options.account = accounts.services
-        options.authenticators = AuthenticatorChain(authenticators)
+        options.authenticators = AuthenticatorChain(try authenticators(config, accounts: accounts, logger: logger))
+        options.readsPeerCertificates = config.http.tls?.cacert != nil
         options.failDelay = FailDelay(seconds: Double(config.http.auth?.failDelay ?? 0))
         do {
             options.addressResolver = try ClientAddressResolver(trustedProxies: config.http.trustedProxies)

@@ -1,5 +1,6 @@
 import Foundation
 import RegistryAuth
+import RegistryAuthCore
 import RegistryConfig
 import RegistryCore
 import RegistryOIDC

@@ -4,10 +4,14 @@ import RegistryCore
 /// Runs authenticators in order and turns their answers into one decision.
 ///
 /// - More than one `Authorization` header is rejected before any authenticator runs.
-/// - The first authenticator that returns an identity wins; one that throws rejects the request.
-/// - When nobody claims the request: an `Authorization` header was presented → reject
-///   (``AuthenticationFailure/Kind/invalidCredentials``, `failDelay` applies); otherwise the request is
-///   ``Identity/anonymous``.
+/// - With an `Authorization` header, only the authenticators that read it (``CredentialSource/authorizationHeader``)
+///   are consulted, in order; the first that returns an identity wins, and when none does the request is rejected
+///   (``AuthenticationFailure/Kind/invalidCredentials``, `failDelay` applies) — whatever a client certificate or a
+///   session cookie would have said. Wrong credentials that are presented always fail, and a scoped API key is
+///   never replaced by a broader identity from the connection.
+/// - Without one, the client-certificate and session-cookie authenticators are consulted in order; when none
+///   claims the request it is ``Identity/anonymous``.
+/// - An authenticator that throws rejects the request.
 ///
 /// Password sources return `nil` both for unknown users and for wrong passwords, so the same Basic
 /// credentials can be tried by htpasswd, then LDAP, then API keys (Zot's order); the rejection happens here,
@@ -37,7 +41,8 @@ public struct AuthenticatorChain: Sendable {
                 appliesFailDelay: false
             )
         }
-        for authenticator in authenticators {
+        let readsHeader = headerCount == 1
+        for authenticator in authenticators where (authenticator.credentialSource == .authorizationHeader) == readsHeader {
             if let identity = try await authenticator.authenticate(request) {
                 return identity
             }

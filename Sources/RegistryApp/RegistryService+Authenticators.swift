@@ -1,0 +1,44 @@
+import Logging
+import RegistryAuth
+import RegistryAuthCore
+import RegistryConfig
+
+extension RegistryService {
+    /// The authenticator chain, declared here and only here, in the order it is consulted
+    /// (`ZotConfig.authenticationMethods` lists the same order):
+    ///
+    /// 1. `Authorization` header: htpasswd → LDAP → API key → bearer JWT (Zot's Basic order, then tokens).
+    /// 2. Without an `Authorization` header: the TLS client certificate (mTLS) → the browser session cookie.
+    ///
+    /// ``AuthenticatorChain`` consults group 1 only when the header is present and group 2 only when it is not:
+    /// presented credentials that are wrong always fail, and an API key's scopes always apply.
+    static func authenticators(_ config: ZotConfig, accounts: AccountSetup, logger: Logger) throws -> [any Authenticator] {
+        var chain: [any Authenticator] = []
+        if let htpasswd = config.http.auth?.htpasswd {
+            do {
+                chain.append(try HtpasswdAuthenticator(path: htpasswd.path, logger: logger))
+            } catch {
+                throw StartupError(description: "http.auth.htpasswd.path: \(error)")
+            }
+        }
+        if let ldap = config.http.auth?.ldap {
+            do throws(LDAPSetupError) {
+                chain.append(try LDAPAuthenticator(config: ldap, logger: logger))
+            } catch {
+                throw StartupError(description: "\(error.configPath): \(error)")
+            }
+        }
+        if let apiKeys = accounts.apiKeyAuthenticator { chain.append(apiKeys) }
+        if let bearer = accounts.bearerAuthenticator { chain.append(bearer) }
+        if config.http.tls?.cacert != nil {
+            let mtls = config.http.auth?.mtls
+            do {
+                chain.append(try MTLSAuthenticator(identityAttributes: mtls?.identityAttributes ?? [], uriSanPattern: mtls?.uriSanPattern))
+            } catch {
+                throw StartupError(description: "http.auth.mtls: \(error)")
+            }
+        }
+        if let session = accounts.sessionAuthenticator { chain.append(session) }
+        return chain
+    }
+}

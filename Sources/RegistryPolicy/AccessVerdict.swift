@@ -1,0 +1,18 @@
+import RegistryCore
+
+/// The outcome of an access question, with the rule that decided (for audit, errors and the dry-run).
+public struct AccessVerdict: Sendable, Equatable {
+    /// Whether the action is allowed.
+    public let allowed: Bool
+    /// A one-line description of the deciding rule.
+    public let rule: String
+    /// True when only the admin policy granted the action.
+    public let breakGlass: Bool
+
+    /// Creates a verdict.
+    public init(allowed: Bool, rule: String, breakGlass: Bool = false) {
+        self.allowed = allowed
+        self.rule = rule
+        self.breakGlass = breakGlass
+    }
+}

@@ -19,7 +19,7 @@ struct AuthorizationMiddleware: RouterMiddleware {
     var metrics: RegistryMetrics?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let endpoint = try RegistryEndpoint.parse(path: request.uri.path) else {
+        guard let endpoint = try context.endpoint.get() else {
             return try await next(request, context)
         }
         if endpoint == .base, context.identity.isAnonymous, policy.challengesAnonymousBase {

@@ -19,11 +19,11 @@ enum MetricsRoute: String, Sendable, CaseIterable {
     /// Anything else, including malformed `/v2/` paths.
     case other
 
-    /// Classifies `path`; `metricsPath` is where `/metrics` is served.
-    static func classify(path: String, metricsPath: String?) -> MetricsRoute {
+    /// Classifies `path` (already parsed as `endpoint`); `metricsPath` is where `/metrics` is served.
+    static func classify(path: String, endpoint parsed: ParsedEndpoint, metricsPath: String?) -> MetricsRoute {
         if path == metricsPath { return .metrics }
         if path == "/zot/auth" || path.hasPrefix("/zot/auth/") { return .auth }
-        guard let endpoint = try? RegistryEndpoint.parse(path: path) else { return .other }
+        guard case .registry(let endpoint) = parsed else { return .other }
         switch endpoint {
         case .base: return .base
         case .catalog: return .catalog

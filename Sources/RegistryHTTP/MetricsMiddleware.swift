@@ -15,7 +15,7 @@ struct RequestMetricsMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        let route = MetricsRoute.classify(path: request.uri.path, metricsPath: metricsPath)
+        let route = MetricsRoute.classify(path: request.uri.path, endpoint: context.endpoint, metricsPath: metricsPath)
         let method = MetricsRoute.methodLabel(request.method)
         var request = request
         if let kind = route.uploadKind(request.method), let counter = metrics.uploadCounter(kind) {

@@ -17,7 +17,7 @@ struct RegistryHandlers: Sendable {
     let canRead: ReadCheck
 
     func respond(_ request: Request, context: RegistryRequestContext) async throws -> Response {
-        guard let endpoint = try RegistryEndpoint.parse(path: request.uri.path) else {
+        guard let endpoint = try context.endpoint.get() else {
             throw RegistryError(.unsupported, status: 404, message: "no such endpoint", detail: request.uri.path)
         }
         switch (endpoint, request.method) {

@@ -12,6 +12,8 @@ public struct RegistryRequestContext: RequestContext {
     public var identity: Identity = .anonymous
     /// The client's address after trusted-proxy handling (set by the rate limiter).
     public var clientAddress: String
+    /// The request path as a registry endpoint, parsed once (by the first middleware).
+    public var endpoint: ParsedEndpoint = .notRegistry
     /// Set when a manifest PUT was authorized as `create` only: the tag must not exist when written.
     public var tagMustBeNew = false
 

@@ -58,6 +58,7 @@ public enum RegistryServer {
     /// The router with the full pipeline (also used by in-process HTTP tests).
     public static func router(_ options: RegistryServerOptions) -> Router<RegistryRequestContext> {
         let router = Router(context: RegistryRequestContext.self)
+        router.add(middleware: EndpointParsingMiddleware())
         let recorder = AuditRecorder(trail: options.audit)
         let metrics = options.metrics?.metrics
         if let metrics {

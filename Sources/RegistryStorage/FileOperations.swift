@@ -98,11 +98,6 @@ enum FileOperations {
     @discardableResult
     static func remove(_ path: String) -> Bool { unlink(path) == 0 }
 
-    /// Removes a directory tree; ignores absence.
-    static func removeTree(_ path: String) {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
     /// Names in a directory (not starting with "."), or empty if it does not exist.
     static func list(_ path: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { !$0.hasPrefix(".") }

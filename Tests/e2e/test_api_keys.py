@@ -237,3 +237,29 @@ def test_an_admin_revokes_all_keys_of_a_user_and_nobody_else_can(oidc_registry, 
     events = server.audit_events()
     assert any("revoke" in str(e.get("event")) and e.get("user") == "admin" for e in events), events
     server.assert_no_secret_logged(*keys, bob_key, *HTPASSWD_USERS.values())
+
+
+def test_replaying_the_audit_trail_keeps_a_scoped_keys_denial(oidc_registry, oidc_provider):
+    """The server's audit line records the key's method and scopes; `zot-authz test --replay` under the same config
+    decides with them, so a denial caused by the scope is not reported as a change (no false deny → allow)."""
+    import json
+    import subprocess
+
+    from conftest import server_binary
+
+    server = oidc_registry(provider=oidc_provider)
+    admin = ("admin", HTPASSWD_USERS["admin"])
+    assert requests.post(f"{server.url}/v2/team/app/blobs/uploads/", auth=admin, timeout=10).status_code == 202
+    key = create_key(server, auth=admin, label="read-only",
+                     scopes=[{"repositories": "team/**", "actions": ["read"]}])["apiKey"]
+    upload = requests.post(f"{server.url}/v2/team/app/blobs/uploads/", auth=("admin", key), timeout=10)
+    assert upload.status_code == 403, upload.text
+    denials = [event for event in server.audit_events()
+               if event.get("result") == "deny" and event.get("repository") == "team/app"]
+    assert denials and denials[-1]["authMethod"] == "apikey" and denials[-1].get("scopes"), denials
+    replay = subprocess.run([str(server_binary()), "test", str(server.workdir / "config.json"),
+                             "--replay", str(server.audit_path), "--json"], capture_output=True, text=True, timeout=30)
+    assert replay.returncode == 0, replay.stderr
+    report = json.loads(replay.stdout)
+    assert report["replayed"] >= 1, report
+    assert report["changes"] == [], f"the replay lost the key's scopes: {report['changes']}"

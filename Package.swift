@@ -46,7 +46,7 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "RegistryAuthCore", dependencies: ["RegistryCore"], swiftSettings: strict),
         .target(name: "RegistryAuth", dependencies: [
-            "RegistryCore", "RegistryAuthCore", "RegistryConfig", "CCrypt", "CLDAP",
+            "RegistryCore", "RegistryAuthCore", "CCrypt", "CLDAP",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -60,7 +60,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "RegistryOIDC", dependencies: [
-            "RegistryCore", "RegistryConfig", "RegistryAuthCore",
+            "RegistryCore", "RegistryAuthCore",
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),

@@ -126,7 +126,7 @@ extension DryRunIdentity {
             notes.append("the claims' iss \"\(claims.issuer)\" is not the provider's issuer \"\(configured)\": the server would refuse the token")
         }
         let user: OIDCUser
-        do { user = try OIDCUser.from(claims, claimMapping: provider?.claimMapping) } catch {
+        do { user = try OIDCUser.from(claims, claims: ClaimNames(provider?.claimMapping)) } catch {
             throw DryRunIdentityError("--oidc-claims: the server would find no user name (\(error))")
         }
         let mapping = name.map { "http.auth.openid.providers.\($0)" } ?? "default mapping"
@@ -150,7 +150,7 @@ extension DryRunIdentity {
         }
         let issuer = issuers[index]
         let identity: Identity
-        do { identity = try BearerJWTAuthenticator.identity(from: claims, issuer: issuer) } catch {
+        do { identity = try BearerJWTAuthenticator.identity(from: claims, issuer: BearerIssuerSettings(issuer)) } catch {
             throw DryRunIdentityError("--oidc-claims: the server would find no user name (\(error.detail))")
         }
         return DryRunIdentity(identity: identity,

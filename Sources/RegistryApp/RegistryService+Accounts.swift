@@ -96,7 +96,7 @@ extension RegistryService {
                 logger.warning("login provider not served: GitHub is OAuth 2 without OpenID Connect ID tokens", metadata: ["provider": "\(name)"])
                 continue
             }
-            parties[name] = OIDCRelyingParty(provider: name, config: provider, clientID: clientID, clientSecret: clientSecret,
+            parties[name] = OIDCRelyingParty(provider: name, config: LoginProviderSettings(provider), clientID: clientID, clientSecret: clientSecret,
                                              redirectURI: "\(externalURL)/zot/auth/callback/\(name)", http: OIDCHTTP.shared,
                                              logger: logger)
         }
@@ -106,7 +106,8 @@ extension RegistryService {
     /// Bearer JWTs from `http.auth.bearer.oidc`; an issuer with its own CA gets its own HTTP client.
     static func bearerAuthenticator(_ issuers: [BearerOIDCConfig], logger: Logger) throws -> any Authenticator {
         do {
-            return try BearerJWTAuthenticator(issuers: issuers, logger: logger, httpClient: { (issuer: BearerOIDCConfig) throws -> any OIDCHTTPClient in
+            return try BearerJWTAuthenticator(issuers: issuers.map(BearerIssuerSettings.init), logger: logger,
+                                              httpClient: { (issuer: BearerIssuerSettings) throws -> any OIDCHTTPClient in
                 if issuer.certificateAuthorityFile == nil && issuer.certificateAuthority == nil { return OIDCHTTP.shared }
                 let client: any OIDCHTTPClient = try AsyncOIDCHTTPClient(trustingCAOf: issuer)
                 return OIDCHTTP.keep(client)

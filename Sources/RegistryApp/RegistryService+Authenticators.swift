@@ -23,7 +23,7 @@ extension RegistryService {
         }
         if let ldap = config.http.auth?.ldap {
             do throws(LDAPSetupError) {
-                chain.append(try LDAPAuthenticator(config: ldap, logger: logger))
+                chain.append(try LDAPAuthenticator(config: LDAPSettings(ldap), logger: logger))
             } catch {
                 throw StartupError(description: "\(error.configPath): \(error)")
             }

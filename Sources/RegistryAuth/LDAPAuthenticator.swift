@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
-import RegistryConfig
 import RegistryCore
 import Synchronization
 
@@ -87,7 +86,7 @@ public final class LDAPAuthenticator: Authenticator {
 
     /// Prepares the authenticator; loads libldap, reads `credentialsFile` now (it is re-read on change later) and
     /// checks that `caCert` is readable. No connection is opened until the first login.
-    public init(config: LDAPConfig, options: Options = Options(), threadPool: NIOThreadPool = LDAPAuthenticator.sharedThreadPool,
+    public init(config: LDAPSettings, options: Options = Options(), threadPool: NIOThreadPool = LDAPAuthenticator.sharedThreadPool,
                 logger: Logger = Logger(label: "zot-authz.ldap"),
                 now: @escaping @Sendable () -> NIODeadline = { .now() }) throws(LDAPSetupError) {
         do throws(LDAPLibraryError) {

@@ -1,6 +1,5 @@
-import RegistryConfig
 
-/// Where and how to connect to the directory, derived from ``LDAPConfig``.
+/// Where and how to connect to the directory, derived from ``LDAPSettings``.
 ///
 /// TLS flags combine as follows: `insecure: true` → plain `ldap://` (no TLS; `startTLS`, `skipVerify`,
 /// `caCert` do not apply); `startTLS: true` → `ldap://` upgraded with the StartTLS extended operation before
@@ -43,7 +42,7 @@ public struct LDAPEndpoint: Sendable, Hashable {
     }
 
     /// The endpoint a Zot `http.auth.ldap` section describes.
-    public init(config: LDAPConfig, timeoutSeconds: Int = 5) {
+    public init(config: LDAPSettings, timeoutSeconds: Int = 5) {
         let transport: Transport = config.insecure ? .plain : (config.startTLS ? .startTLS : .ldaps)
         self.init(address: config.address, port: config.port, transport: transport, skipVerify: config.skipVerify,
                   caCertFile: config.caCert, timeoutSeconds: timeoutSeconds)

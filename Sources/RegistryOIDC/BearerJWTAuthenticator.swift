@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import NIOCore
 import RegistryAuthCore
-import RegistryConfig
 import RegistryCore
 
 /// Accepts `Authorization: Bearer <jwt>` signed by one of the configured OIDC issuers (Zot's
@@ -17,15 +16,15 @@ import RegistryCore
 /// (401, `failDelay` applies); the issuer cannot be reached or serves broken metadata/keys →
 /// ``AuthenticationFailure/backendUnavailable(_:)``.
 ///
-/// Identity: user name from the claim named by `claimMapping.username` (default `sub`), groups from the claim
-/// named by `claimMapping.groups` (default `groups`; an array of strings or one string), method `.bearer`.
+/// Identity: user name from the claim named by `claims.username` (default `sub`), groups from the claim
+/// named by `claims.groups` (default `groups`; an array of strings or one string), method `.bearer`.
 /// Claim mappings are plain claim names (Zot's CEL expressions are not evaluated).
 public struct BearerJWTAuthenticator: Authenticator {
     /// Reads the Authorization header.
     public var credentialSource: CredentialSource { .authorizationHeader }
 
     private struct Issuer: Sendable {
-        let config: BearerOIDCConfig
+        let config: BearerIssuerSettings
         let context: OIDCIssuerContext
     }
 
@@ -42,16 +41,16 @@ public struct BearerJWTAuthenticator: Authenticator {
     ///   - logger: receives provider failures (never tokens).
     ///   - leeway: tolerated clock difference for `exp`/`nbf`/`iat`.
     ///   - now: the wall clock (injectable for tests).
-    public init(issuers: [BearerOIDCConfig], http: any OIDCHTTPClient, logger: Logger, leeway: Duration = .seconds(60),
+    public init(issuers: [BearerIssuerSettings], http: any OIDCHTTPClient, logger: Logger, leeway: Duration = .seconds(60),
                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.init(issuers: issuers, logger: logger, leeway: leeway, now: now, httpClient: { _ in http })
     }
 
     /// Creates the authenticator with an HTTP client per issuer (e.g. one trusting that issuer's
     /// `certificateAuthority`, see ``AsyncOIDCHTTPClient/init(trustingCAOf:timeout:)``).
-    public init(issuers: [BearerOIDCConfig], logger: Logger, leeway: Duration = .seconds(60),
+    public init(issuers: [BearerIssuerSettings], logger: Logger, leeway: Duration = .seconds(60),
                 now: @escaping @Sendable () -> Date = { Date() },
-                httpClient: (BearerOIDCConfig) throws -> any OIDCHTTPClient) rethrows {
+                httpClient: (BearerIssuerSettings) throws -> any OIDCHTTPClient) rethrows {
         self.issuers = try issuers.map { config in
             Issuer(config: config, context: OIDCIssuerContext(issuer: config.issuer, http: try httpClient(config), now: now))
         }
@@ -87,14 +86,14 @@ public struct BearerJWTAuthenticator: Authenticator {
     }
 
     /// The identity named by verified `claims` of a token from `issuer`: user name from the claim named by
-    /// `claimMapping.username` (default `sub`, must be a non-empty string), groups from the claim named by
-    /// `claimMapping.groups` (default `groups`), method `.bearer`. Also used by the policy dry-run.
-    public static func identity(from claims: VerifiedClaims, issuer: BearerOIDCConfig) throws(AuthenticationFailure) -> Identity {
-        let usernameClaim = issuer.claimMapping?.username ?? "sub"
+    /// `claims.username` (default `sub`, must be a non-empty string), groups from the claim named by
+    /// `claims.groups` (default `groups`), method `.bearer`. Also used by the policy dry-run.
+    public static func identity(from claims: VerifiedClaims, issuer: BearerIssuerSettings) throws(AuthenticationFailure) -> Identity {
+        let usernameClaim = issuer.claims?.username ?? "sub"
         guard let username = claims.string(usernameClaim), !username.isEmpty else {
             throw .invalidCredentials("bearer token from \(issuer.issuer) has no string claim '\(usernameClaim)' for the user name")
         }
-        let groups = claims.strings(issuer.claimMapping?.groups ?? "groups")
+        let groups = claims.strings(issuer.claims?.groups ?? "groups")
         return Identity(username: username, groups: groups, method: .bearer)
     }
 
@@ -110,7 +109,7 @@ public struct BearerJWTAuthenticator: Authenticator {
 extension AsyncOIDCHTTPClient {
     /// A client that trusts exactly the CA configured for `issuer` (`certificateAuthorityFile` and/or
     /// `certificateAuthority`), or the system roots when none is configured.
-    public convenience init(trustingCAOf issuer: BearerOIDCConfig, timeout: TimeAmount = .seconds(10)) throws {
+    public convenience init(trustingCAOf issuer: BearerIssuerSettings, timeout: TimeAmount = .seconds(10)) throws {
         try self.init(caCertificatePEMFile: issuer.certificateAuthorityFile, caCertificatePEM: issuer.certificateAuthority, timeout: timeout)
     }
 }

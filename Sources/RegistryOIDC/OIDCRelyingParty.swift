@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import RegistryConfig
 
 /// The registry as an OpenID Connect relying party: the browser login of `http.auth.openid.providers.<name>`
 /// with the authorization-code flow, PKCE (`S256`), `state` and `nonce`.
@@ -14,7 +13,7 @@ public final class OIDCRelyingParty: Sendable {
     /// The provider key from the config (`oidc`, `google`, …).
     public let provider: String
     /// The provider's settings.
-    public let config: OpenIDProviderConfig
+    public let config: LoginProviderSettings
     /// The OAuth client id (the ID token's required audience).
     public let clientID: String
     /// Where the provider sends the browser back; must be registered with the provider.
@@ -33,7 +32,7 @@ public final class OIDCRelyingParty: Sendable {
     /// - Parameters:
     ///   - clientSecret: when set, the code exchange authenticates with `client_secret_basic`; otherwise the
     ///     client is public (`none`, PKCE only).
-    public init(provider: String, config: OpenIDProviderConfig, clientID: String, clientSecret: String?, redirectURI: String,
+    public init(provider: String, config: LoginProviderSettings, clientID: String, clientSecret: String?, redirectURI: String,
                 http: any OIDCHTTPClient, logger: Logger, leeway: Duration = .seconds(60),
                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.provider = provider
@@ -106,7 +105,7 @@ public final class OIDCRelyingParty: Sendable {
         let verifier = OIDCTokenVerifier(issuer: issuer, audiences: [clientID], keys: keys, leeway: leeway, now: now)
         let claims = try await verifier.verify(idToken, nonce: nonce)
         if let authorizedParty = claims.claims["azp"], authorizedParty.stringValue != clientID { throw .wrongAudience }
-        let user = try OIDCUser.from(claims, claimMapping: config.claimMapping)
+        let user = try OIDCUser.from(claims, claims: config.claims)
         logger.debug("OIDC login verified", metadata: ["provider": "\(provider)", "user": "\(user.username)"])
         return user
     }

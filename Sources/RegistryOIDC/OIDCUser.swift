@@ -1,4 +1,3 @@
-import RegistryConfig
 
 /// Who logged in through an OpenID provider.
 public struct OIDCUser: Sendable, Hashable {
@@ -20,7 +19,7 @@ public struct OIDCUser: Sendable, Hashable {
     /// provider says `email_verified: false`, and then `sub`. `preferred_username` is never used by default:
     /// OpenID Connect does not guarantee it is unique or stable.
     /// Groups: the claim named by `claimMapping.groups` (default `groups`), an array of strings or one string.
-    public static func from(_ claims: VerifiedClaims, claimMapping: ClaimMapping?) throws(OIDCError) -> OIDCUser {
+    public static func from(_ claims: VerifiedClaims, claims claimMapping: ClaimNames?) throws(OIDCError) -> OIDCUser {
         let username: String
         if let configured = claimMapping?.username {
             guard let value = claims.string(configured), !value.isEmpty else { throw .missingClaim(configured) }

@@ -2,7 +2,6 @@ import RegistryAuthCore
 import Foundation
 import NIOCore
 @testable import RegistryAuth
-import RegistryConfig
 import RegistryCore
 import Testing
 #if canImport(Glibc)
@@ -11,8 +10,8 @@ import Glibc
 
 /// Configs for authenticators that point at a directory which is not there (or does not answer).
 enum LDAPTestConfig {
-    static func make(port: Int = 1, credentialsFile: String? = nil, insecure: Bool = true) -> LDAPConfig {
-        LDAPConfig(address: "127.0.0.1", port: port, insecure: insecure, baseDN: "ou=people,dc=example,dc=org",
+    static func make(port: Int = 1, credentialsFile: String? = nil, insecure: Bool = true) -> LDAPSettings {
+        LDAPSettings(address: "127.0.0.1", port: port, insecure: insecure, baseDN: "ou=people,dc=example,dc=org",
                    userAttribute: "uid", userGroupAttribute: "memberOf", credentialsFile: credentialsFile)
     }
 }

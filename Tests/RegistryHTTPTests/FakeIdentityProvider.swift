@@ -30,7 +30,7 @@ final class FakeIdentityProvider: OIDCHTTPClient {
     func relyingParty() -> OIDCRelyingParty {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        return OIDCRelyingParty(provider: "oidc", config: OpenIDProviderConfig(issuer: Self.issuer, clientid: Self.clientID),
+        return OIDCRelyingParty(provider: "oidc", config: LoginProviderSettings(issuer: Self.issuer),
                                 clientID: Self.clientID, clientSecret: nil, redirectURI: Self.redirectURI, http: self, logger: logger)
     }
 

@@ -2,7 +2,6 @@ import Foundation
 import JWTKit
 import Logging
 import RegistryAuthCore
-import RegistryConfig
 import RegistryCore
 import Testing
 @testable import RegistryOIDC
@@ -15,8 +14,8 @@ struct BearerJWTAuthenticatorTests {
         fixture = try VerifierFixture()
     }
 
-    func authenticator(_ issuers: [BearerOIDCConfig]? = nil, http: (any OIDCHTTPClient)? = nil) -> BearerJWTAuthenticator {
-        BearerJWTAuthenticator(issuers: issuers ?? [BearerOIDCConfig(issuer: fixture.provider.issuer, audiences: ["registry"])],
+    func authenticator(_ issuers: [BearerIssuerSettings]? = nil, http: (any OIDCHTTPClient)? = nil) -> BearerJWTAuthenticator {
+        BearerJWTAuthenticator(issuers: issuers ?? [BearerIssuerSettings(issuer: fixture.provider.issuer, audiences: ["registry"])],
                                http: http ?? fixture.provider, logger: Logger(label: "test"), now: fixture.clock.function)
     }
 
@@ -42,8 +41,8 @@ struct BearerJWTAuthenticatorTests {
 
     @Test("Claim mapping picks the user-name claim and accepts a single-string group claim")
     func claimMapping() async throws {
-        let config = BearerOIDCConfig(issuer: fixture.provider.issuer, audiences: ["registry"],
-                                      claimMapping: ClaimMapping(username: "email", groups: "email"))
+        let config = BearerIssuerSettings(issuer: fixture.provider.issuer, audiences: ["registry"],
+                                      claims: ClaimNames(username: "email", groups: "email"))
         var claims = fixture.validClaims
         claims.email = "alice@example.test"
         let token = try await fixture.rsaToken(claims)
@@ -91,8 +90,8 @@ struct BearerJWTAuthenticatorTests {
         second.publish([TestKeys.ecJWK(ciKey, kid: "ci")])
         let router = RoutingHTTP(providers: [fixture.provider, second])
         let authenticator = authenticator([
-            BearerOIDCConfig(issuer: fixture.provider.issuer, audiences: ["registry"]),
-            BearerOIDCConfig(issuer: second.issuer, audiences: ["ci-registry"]),
+            BearerIssuerSettings(issuer: fixture.provider.issuer, audiences: ["registry"]),
+            BearerIssuerSettings(issuer: second.issuer, audiences: ["ci-registry"]),
         ], http: router)
         var claims = TestClaims.valid(issuer: second.issuer, audience: "ci-registry", now: fixture.clock.seconds, subject: "pipeline-7")
         let accepted = try await TestKeys.mint(claims, kid: "ci") { await $0.add(ecdsa: ciKey) }

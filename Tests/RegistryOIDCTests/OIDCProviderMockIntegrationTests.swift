@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import RegistryConfig
 import Testing
 @testable import RegistryOIDC
 
@@ -12,7 +11,7 @@ struct OIDCProviderMockIntegrationTests {
     func fullLogin() async throws {
         let issuer = try #require(ProcessInfo.processInfo.environment["OIDC_MOCK_ISSUER"])
         let http = try AsyncOIDCHTTPClient()
-        let party = OIDCRelyingParty(provider: "oidc", config: OpenIDProviderConfig(issuer: issuer, scopes: ["profile"]),
+        let party = OIDCRelyingParty(provider: "oidc", config: LoginProviderSettings(issuer: issuer, scopes: ["profile"]),
                                      clientID: "zot-authz", clientSecret: "secret", redirectURI: "http://127.0.0.1:1/callback",
                                      http: http, logger: Logger(label: "test"))
         let pkce = PKCE.generate()

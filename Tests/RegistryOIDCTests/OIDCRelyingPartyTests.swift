@@ -1,7 +1,6 @@
 import Foundation
 import JWTKit
 import Logging
-import RegistryConfig
 import Testing
 @testable import RegistryOIDC
 
@@ -13,9 +12,9 @@ struct OIDCRelyingPartyTests {
         fixture = try VerifierFixture()
     }
 
-    func relyingParty(secret: String? = "s3cret", config: OpenIDProviderConfig? = nil) -> OIDCRelyingParty {
+    func relyingParty(secret: String? = "s3cret", config: LoginProviderSettings? = nil) -> OIDCRelyingParty {
         OIDCRelyingParty(provider: "oidc",
-                         config: config ?? OpenIDProviderConfig(issuer: fixture.provider.issuer, scopes: ["profile", "openid", "groups"]),
+                         config: config ?? LoginProviderSettings(issuer: fixture.provider.issuer, scopes: ["profile", "openid", "groups"]),
                          clientID: "zot-client", clientSecret: secret, redirectURI: "https://registry.example.test/zot/auth/callback/oidc",
                          http: fixture.provider, logger: Logger(label: "test"), now: fixture.clock.function)
     }
@@ -93,7 +92,7 @@ struct OIDCRelyingPartyTests {
         claims.email_verified = false
         try await answerWithIDToken(claims)
         #expect(try await relyingParty().completeLogin(code: "c", codeVerifier: "v", nonce: "nonce-1").username == "alice")
-        let mapped = OpenIDProviderConfig(issuer: fixture.provider.issuer, claimMapping: ClaimMapping(username: "sub", groups: "none"))
+        let mapped = LoginProviderSettings(issuer: fixture.provider.issuer, claims: ClaimNames(username: "sub", groups: "none"))
         claims.email_verified = true
         try await answerWithIDToken(claims)
         #expect(try await relyingParty(config: mapped).completeLogin(code: "c", codeVerifier: "v", nonce: "nonce-1")
@@ -128,7 +127,7 @@ struct OIDCRelyingPartyTests {
 
     @Test("A provider without an issuer cannot start a login")
     func noIssuer() async throws {
-        let party = OIDCRelyingParty(provider: "github", config: OpenIDProviderConfig(), clientID: "c", clientSecret: nil,
+        let party = OIDCRelyingParty(provider: "github", config: LoginProviderSettings(), clientID: "c", clientSecret: nil,
                                      redirectURI: "https://r/cb", http: fixture.provider, logger: Logger(label: "test"))
         await #expect(throws: OIDCError.self) { try await party.authorizationURL(state: "s", nonce: "n", pkce: .generate()) }
     }

@@ -167,6 +167,26 @@ class TestMutualTLS:
             f"the CommonName grant should not apply with identityAttributes [Email]: {by_common_name.stderr}"
 
 
+    def test_a_wrong_password_fails_even_with_a_trusted_client_certificate(self, authz_registry, dev_pki):
+        """No password oracle through mTLS: presented credentials that are wrong fail the request (401 after
+        failDelay), whatever the certificate says; right ones authenticate as their own user."""
+        access = {"repositories": {"alice/**": {"policies": [{"users": ["alice"], "actions": ["read"]}]},
+                                   "bob/**": {"policies": [{"users": ["bob"], "actions": ["read"]}]}}}
+        server = authz_registry(users={"bob": SECRET}, access_control=access, auth={"failDelay": 1},
+                                http={"tls": dev_pki.tls_config()}, ready_cert=dev_pki.client_pair("alice"))
+        as_alice = dict(verify=dev_pki.ca, cert=dev_pki.client_pair("alice"), timeout=10)
+        assert requests.get(f"{server.url}/v2/alice/x/tags/list", **as_alice).status_code == 404
+        started = time.monotonic()
+        wrong = requests.get(f"{server.url}/v2/bob/x/tags/list", auth=("bob", "WRONG"), **as_alice)
+        elapsed = time.monotonic() - started
+        assert wrong.status_code == 401, f"a wrong password with alice's certificate: {wrong.status_code} {wrong.text}"
+        assert elapsed >= 0.9, f"failDelay was skipped ({elapsed:.2f} s): a fast password oracle"
+        right = requests.get(f"{server.url}/v2/bob/x/tags/list", auth=("bob", SECRET), **as_alice)
+        assert right.status_code == 404, f"bob's right password with alice's certificate: {right.status_code}"
+        as_bob_on_alice = requests.get(f"{server.url}/v2/alice/x/tags/list", auth=("bob", SECRET), **as_alice)
+        assert as_bob_on_alice.status_code == 403, "the Basic identity must decide, not the certificate's"
+
+
 class TestRateLimit:
     BURST = 30
 

@@ -84,6 +84,7 @@ let package = Package(
             "RegistryCore", "RegistryConfig", "RegistryPolicy", "RegistryStorage", "RegistryAuthCore", "RegistryAuth",
             "RegistryMetadata", "RegistryOIDC", "RegistryHTTP",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import NIOSSL
 import RegistryAuth
 import RegistryAuthCore
@@ -116,10 +117,18 @@ public enum RegistryService {
     public static func run(config: ZotConfig) async throws {
         let logger = try serverLogger(config.log)
         let options = try options(from: config, logger: logger)
+        for line in StartupReport(config: config, policy: options.policy).lines {
+            if line.isWarning { logger.warning("\(line.message)") } else { logger.info("\(line.message)") }
+        }
         let app = try RegistryServer.application(options)
         let collection = config.storage.gc ? (options.storage as? FileSystemStorage).map { garbageCollection($0, config.storage, logger: logger) } : nil
         defer { collection?.cancel() }
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EACCES || error.errnoCode == EADDRNOTAVAIL {
+            let host = config.http.address.contains(":") ? "[\(config.http.address)]" : config.http.address
+            throw StartupError(description: "listen \(host):\(config.http.port): \(String(cString: strerror(error.errnoCode)).lowercased())")
+        }
     }
 }
 

@@ -48,7 +48,12 @@ extension ConfigMapper {
         if provider.clientid == nil && provider.credentialsFile == nil {
             collector.error(reader.path(of: "clientid"), "is required (or give credentialsFile)")
         }
-        provider.keyPath = readableFile(reader, "keyPath")
+        // Zot's examples write `keypath: ""`: empty means absent. A key file is not used by our login flow
+        // (the client secret authenticates us to the provider), so a non-empty one is reported, not silently kept.
+        if let node = reader.node("keyPath"), let text = collector.string(node), !text.isEmpty {
+            provider.keyPath = readableFile(reader, "keyPath")
+            collector.notice(node.path, "accepted for Zot compatibility but ignored: client authentication with a private key is not implemented; clientsecret is used")
+        }
         provider.authURL = reader.string("authURL")
         provider.tokenURL = reader.string("tokenURL")
         provider.scopes = reader.stringList("scopes") ?? []

@@ -7,7 +7,8 @@ struct AuditRecorder: Sendable {
     let trail: AuditTrail?
 
     func record(_ request: Request, _ context: RegistryRequestContext, result: AuditEvent.Result,
-                requirement: AccessRequirement? = nil, rule: String? = nil, breakGlass: Bool = false, reason: String? = nil) {
+                requirement: AccessRequirement? = nil, rule: String? = nil, breakGlass: Bool = false, reason: String? = nil,
+                attempt: (user: String?, method: String)? = nil) {
         guard let trail else { return }
         let identity = context.identity
         trail.record(AuditEvent(
@@ -18,9 +19,9 @@ struct AuditRecorder: Sendable {
             path: request.uri.path,
             repository: requirement?.repository.value,
             action: requirement?.action.rawValue,
-            user: identity.username,
+            user: identity.username ?? attempt?.user,
             groups: identity.groups.isEmpty ? nil : identity.groups,
-            authMethod: identity.method.rawValue,
+            authMethod: attempt?.method ?? identity.method.rawValue,
             result: result,
             rule: rule,
             breakGlass: breakGlass ? true : nil,

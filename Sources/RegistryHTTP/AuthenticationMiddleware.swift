@@ -34,7 +34,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
             context.logger.notice("authentication failed", metadata: [
                 "client": "\(context.clientAddress)", "reason": "\(error.kind.rawValue)",
             ])
-            audit.record(request, context, result: .authFailure, reason: error.kind.rawValue)
+            // The attempted user name (never the password) and the kind of credential tried.
+            let attemptedUser = authenticationRequest.authorizationHeader.flatMap { try? BasicCredentials.parse(header: $0) }?.username
+            audit.record(request, context, result: .authFailure, reason: error.kind.rawValue,
+                         attempt: (attemptedUser, authenticationRequest.presentedCredentialKind))
             metrics?.countAuthentication(method: authenticationRequest.presentedCredentialKind, success: false, reason: error.kind.rawValue)
             if error.kind == .backendUnavailable {
                 throw RegistryError(.unavailable, detail: "authentication backend unavailable")

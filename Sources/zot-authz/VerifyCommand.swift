@@ -1,4 +1,5 @@
 import ArgumentParser
+import RegistryApp
 import RegistryConfig
 
 #if canImport(Glibc)
@@ -12,7 +13,12 @@ struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Validate a Zot config file (JSON or YAML) and report every problem.",
-        discussion: "Prints 'CONFIG: valid' and a short summary, exit status 0; or one 'path: message' line per problem on standard error, exit status 1."
+        discussion: """
+        Prints 'CONFIG: valid', a short summary and a warning for every setting that is accepted but not acted on \
+        (serve logs the same warnings), exit status 0; or one 'path: message' line per problem on standard error, \
+        exit status 1. Besides the config itself it checks what serve would refuse at startup: TLS files, the \
+        htpasswd file, the session keys file, the storage root, the metrics path.
+        """
     )
 
     @Argument(help: "Path to the Zot config file.")
@@ -21,14 +27,24 @@ struct VerifyCommand: AsyncParsableCommand {
     func run() async throws {
         do {
             let loaded = try ConfigLoader.load(path: config)
+            let startupProblems = RegistryService.preflight(loaded)
+            guard startupProblems.isEmpty else {
+                var standardError = StandardError()
+                print("\(config): invalid (\(startupProblems.count) problem\(startupProblems.count == 1 ? "" : "s") serve would refuse at startup)",
+                      to: &standardError)
+                for problem in startupProblems { print(problem, to: &standardError) }
+                throw ExitCode.failure
+            }
             print("\(config): valid")
             for line in loaded.summaryLines {
                 print("  \(line)")
             }
-            for notice in loaded.notices {
-                print("  note: \(notice)")
+            if let policy = try? RegistryService.accessPolicy(loaded) {
+                for line in StartupReport(config: loaded, policy: policy).lines where line.isWarning {
+                    print("  warning: \(line.message)")
+                }
             }
-        } catch {
+        } catch let error as ConfigError {
             var standardError = StandardError()
             print("\(config): invalid (\(error.problems.count) problem\(error.problems.count == 1 ? "" : "s"))", to: &standardError)
             for problem in error.problems {

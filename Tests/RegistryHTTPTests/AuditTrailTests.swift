@@ -59,6 +59,9 @@ struct AuditTrailTests {
         let failures = events.filter { $0["result"] as? String == "auth-failure" }
         #expect(failures.count == 1)
         #expect(failures.first?["reason"] as? String == "invalid-credentials")
+        // The attempted user name and the kind of credential tried are recorded; the password never is.
+        #expect(failures.first?["authMethod"] as? String == "basic")
+        #expect(failures.first?["user"] as? String == "ci")
 
         let pushes = events.filter { $0["result"] as? String == "allow" && $0["action"] as? String == "create" }
         #expect(!pushes.isEmpty)

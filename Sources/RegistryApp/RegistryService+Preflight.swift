@@ -1,0 +1,68 @@
+import Foundation
+import Logging
+import RegistryAuth
+import RegistryConfig
+import RegistryMetadata
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension RegistryService {
+    /// The checks `serve` would fail on at startup, run without starting anything or writing anything, so
+    /// `verify` reports them: TLS files that cannot be loaded, an htpasswd file that cannot be read, a session key
+    /// file with a too-short `hashKey`, a storage root that cannot be used, a metrics path inside `/v2`, an
+    /// `accessControl` that does not compile. Each problem names its config path.
+    public static func preflight(_ config: ZotConfig) -> [String] {
+        var problems: [String] = []
+        func check(_ body: () throws -> Void) {
+            do { try body() } catch { problems.append("\(error)") }
+        }
+        check { _ = try accessPolicy(config) }
+        check { _ = try tlsConfiguration(config.http.tls, clientCertificateRequired: config.requiresClientCertificate) }
+        if let htpasswd = config.http.auth?.htpasswd {
+            var logger = Logger(label: "zot-authz.verify")
+            logger.logLevel = .critical
+            check {
+                do {
+                    _ = try HtpasswdAuthenticator(path: htpasswd.path, logger: logger)
+                } catch {
+                    throw StartupError(description: "http.auth.htpasswd.path: \(error)")
+                }
+            }
+        }
+        if let keysFile = config.http.auth?.sessionKeysFile {
+            check {
+                do {
+                    _ = try SessionKeysFile.load(path: keysFile)
+                } catch {
+                    throw StartupError(description: "http.auth.sessionKeysFile: \(error)")
+                }
+            }
+        }
+        if let problem = storageRootProblem(config.storage.rootDirectory) {
+            problems.append("storage.rootDirectory: \(problem)")
+        }
+        check { _ = try metricsEndpoint(config, logger: Logger(label: "zot-authz.verify", factory: { _ in SwiftLogNoOpLogHandler() })) }
+        return problems
+    }
+
+    /// Why `path` cannot hold the registry's data, or `nil`: it must be a writable directory, or not exist yet
+    /// below a writable directory (it is then created at start).
+    static func storageRootProblem(_ path: String) -> String? {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { return "\"\(path)\" exists and is not a directory" }
+            return access(path, W_OK | X_OK) == 0 ? nil : "\"\(path)\" is not writable by this user"
+        }
+        var ancestor = (path as NSString).deletingLastPathComponent
+        while !ancestor.isEmpty, !FileManager.default.fileExists(atPath: ancestor, isDirectory: &isDirectory) {
+            let parent = (ancestor as NSString).deletingLastPathComponent
+            if parent == ancestor { break }
+            ancestor = parent
+        }
+        if ancestor.isEmpty { return nil }
+        guard isDirectory.boolValue else { return "\"\(ancestor)\" is not a directory, so \"\(path)\" cannot be created" }
+        return access(ancestor, W_OK | X_OK) == 0 ? nil : "\"\(path)\" does not exist and \"\(ancestor)\" is not writable"
+    }
+}

@@ -1,0 +1,61 @@
+import RegistryConfig
+import RegistryCore
+import RegistryPolicy
+
+/// What `serve` says when it starts: one line each for the listener, the authentication chain, the access rules,
+/// the storage and the extensions; then a warning for every setting that is accepted but not acted on, and when
+/// anonymous users can write. `verify` prints the same warnings.
+public struct StartupReport: Sendable {
+    /// One line of the report.
+    public struct Line: Sendable, Equatable {
+        /// `info` or `warning`.
+        public var isWarning: Bool
+        public var message: String
+    }
+
+    /// The lines, in order.
+    public let lines: [Line]
+
+    /// The report for `config` and its `policy`.
+    public init(config: ZotConfig, policy: AccessPolicy) {
+        var lines: [Line] = []
+        func info(_ text: String) { lines.append(Line(isWarning: false, message: text)) }
+        func warn(_ text: String) { lines.append(Line(isWarning: true, message: text)) }
+        let http = config.http
+        let scheme = http.tls?.cert != nil ? "https" : "http"
+        let host = http.address.contains(":") ? "[\(http.address)]" : http.address
+        var tls = http.tls?.cert != nil ? "TLS 1.2+" : "no TLS"
+        if http.tls?.cacert != nil { tls += config.requiresClientCertificate ? ", client certificate required" : ", client certificate verified when presented" }
+        info("listening on \(scheme)://\(host):\(http.port) (\(tls))")
+        let methods = config.authenticationMethods
+        info("authentication: " + (methods.isEmpty ? "none (every request is anonymous)" : methods.joined(separator: " → ")))
+        if let engine = policy.engine {
+            let control = engine.accessControl
+            info("access rules: \(control.repositories.count) repository pattern\(control.repositories.count == 1 ? "" : "s")"
+                 + (control.adminPolicy != nil ? " and an adminPolicy" : ""))
+        } else {
+            info(methods.isEmpty ? "access rules: none — no accessControl and no authentication: everyone may do everything"
+                                 : "access rules: none — no accessControl: every authenticated user may do everything")
+        }
+        info("storage: \(config.storage.rootDirectory) (filesystem)")
+        var extensions: [String] = []
+        if let metrics = config.extensions.metrics, metrics.enable { extensions.append("metrics at \(metrics.path)") }
+        info("extensions: " + (extensions.isEmpty ? "none" : extensions.joined(separator: ", ")))
+        if let writable = Self.anonymousWrites(policy) { warn("anonymous users can write: \(writable)") }
+        for notice in config.notices { warn("\(notice)") }
+        if config.http.auth?.openid?.providers["github"] != nil {
+            warn("http.auth.openid.providers.github: not served — GitHub is OAuth 2 without OpenID Connect ID tokens, so a login could not be verified")
+        }
+        self.lines = lines
+    }
+
+    /// Where anonymous callers may create, update or delete, or `nil` when nowhere.
+    static func anonymousWrites(_ policy: AccessPolicy) -> String? {
+        guard let engine = policy.engine else {
+            return policy.authentication.isConfigured ? nil : "no authentication and no accessControl (every repository)"
+        }
+        let writes: Set<RegistryAction> = [.create, .update, .delete]
+        let patterns = engine.accessControl.repositories.filter { !writes.isDisjoint(with: $0.anonymousPolicy) }.map(\.pattern)
+        return patterns.isEmpty ? nil : "anonymousPolicy grants writes on " + patterns.map { "\"\($0)\"" }.joined(separator: ", ")
+    }
+}

@@ -21,6 +21,9 @@ extension ConfigMapper {
         storage.commit = reader.bool("commit") ?? false
         storage.gc = reader.bool("gc") ?? true
         storage.remoteCache = reader.bool("remoteCache") ?? false
+        if storage.remoteCache {
+            collector.notice(reader.path(of: "remoteCache"), "accepted for Zot compatibility but ignored: metadata is kept in the embedded database of this instance")
+        }
         if let (text, seconds) = duration(reader, "gcDelay") {
             storage.gcDelay = text
             storage.gcDelaySeconds = seconds

@@ -93,6 +93,11 @@ let package = Package(
             "RegistryApp", "RegistryConfig", "RegistryPolicy", "RegistryCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
+        // Fuzz targets over the parsers of untrusted input: a corpus replay in a normal build, libFuzzer with
+        // `-sanitize=fuzzer -DFUZZING` (scripts/fuzz.sh builds it in .build-fuzz).
+        .executableTarget(name: "zot-authz-fuzz", dependencies: [
+            "RegistryCore", "RegistryPolicy", "RegistryConfig", "RegistryAuthCore",
+        ], swiftSettings: strict),
         .executableTarget(name: "policy-bench", dependencies: ["RegistryPolicy", "RegistryCore"], swiftSettings: strict),
         .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore"]),
         .testTarget(name: "RegistryStorageTests", dependencies: [

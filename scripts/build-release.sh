@@ -55,6 +55,13 @@ for product in zot-authz policy-bench; do
         if [ -e "$binary" ] && [ "$input" -nt "$binary" ]; then rm -f "$binary"; fi
     done
 done
+# Stamp the commit and build date into --version for this build, then restore the file.
+info="Sources/zot-authz/BuildInfo.swift"
+cp "$info" "$info.orig"
+trap 'mv -f "$info.orig" "$info"' EXIT
+commit="$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
+if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit-dirty"; fi
+sed -i "s/static let commit = \"unknown\"/static let commit = \"$commit\"/; s/static let date = \"unknown\"/static let date = \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"/" "$info"
 swift build "${flags[@]}" --product zot-authz
 swift build "${flags[@]}" --product policy-bench
 echo "$scratch/release/zot-authz"

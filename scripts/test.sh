@@ -23,6 +23,10 @@ swift build
 step "swift test"
 swift test
 
+step "fuzz corpus replay and a short libFuzzer run per target"
+.build/debug/zot-authz-fuzz all fuzz/corpus
+scripts/fuzz.sh "${FUZZ_SECONDS:-5}"
+
 export ZOT_AUTHZ_BIN="${ZOT_AUTHZ_BIN:-$PWD/.build/debug/zot-authz}"
 step "end-to-end tests against $ZOT_AUTHZ_BIN"
 status=0

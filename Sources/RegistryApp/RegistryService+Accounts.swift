@@ -19,6 +19,8 @@ extension RegistryService {
         var bearerAuthenticator: (any Authenticator)?
         /// The browser session cookie (OIDC login).
         var sessionAuthenticator: (any Authenticator)?
+        /// The metadata database, when accounts need one (readiness checks it).
+        var store: MetadataStore?
     }
 
     /// Where the embedded metadata database lives under the storage root.
@@ -50,6 +52,7 @@ extension RegistryService {
         } catch {
             throw StartupError(description: "storage.rootDirectory: cannot open the metadata database \"\(metadataPath(config))\": \(error)")
         }
+        setup.store = store
         var services = AccountServices()
         if auth.apikey {
             let keys = APIKeyStore(store: store, maximumLifetime: auth.apikeyMaxLifetimeSeconds)

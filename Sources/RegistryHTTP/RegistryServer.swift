@@ -36,6 +36,8 @@ public struct RegistryServerOptions: Sendable {
     public var metrics: MetricsEndpointOptions?
     /// OIDC login, browser sessions and API keys (`nil` when none is configured).
     public var account: AccountServices?
+    /// `/livez`, `/readyz`, `/startupz`.
+    public var health: HealthChecks = .alwaysReady
 
     public init(address: String, port: Int, realm: String, storage: any RegistryStorageBackend, policy: AccessPolicy,
                 tls: TLSConfiguration? = nil, logger: Logger) {
@@ -64,6 +66,8 @@ public enum RegistryServer {
         if let metrics {
             router.add(middleware: RequestMetricsMiddleware(metrics: metrics, metricsPath: options.metrics?.path))
         }
+        // Probes come before rate limiting and authentication: never behind auth.
+        options.health.register(on: router)
         let challenge = AuthenticationChallenge(realm: options.realm)
         router.addMiddleware {
             APIVersionMiddleware()

@@ -82,6 +82,11 @@ public final class MetadataStore: Sendable {
         }
     }
 
+    /// Whether the database answers a trivial read (readiness probes).
+    public func isReachable() -> Bool {
+        (try? read("health check") { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+    }
+
     private static func configuration() -> Configuration {
         var configuration = Configuration()
         configuration.label = "zot-authz.metadata"

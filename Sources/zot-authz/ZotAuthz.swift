@@ -6,6 +6,7 @@ struct ZotAuthz: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zot-authz",
         abstract: "An OCI registry with a security-focused auth and policy gateway (Zot-compatible config).",
+        version: BuildInfo.line,
         subcommands: [ServeCommand.self, VerifyCommand.self, PolicyTestCommand.self]
     )
 }

@@ -79,3 +79,26 @@ def test_verify_prints_the_same_warnings_and_catches_what_serve_would_refuse(tmp
     assert refused.returncode == 1, refused
     assert "storage.rootDirectory:" in refused.stderr, refused.stderr
     assert "http.tls:" in refused.stderr, refused.stderr
+
+
+def test_version_and_health_probes(tmp_path: Path):
+    """`--version` names version, commit, build date and Swift; `/readyz` turns 503 when the storage root goes away
+    while `/livez` stays 200; neither needs credentials."""
+    import shutil
+
+    version = subprocess.run([str(server_binary()), "--version"], capture_output=True, text=True, timeout=30)
+    assert version.returncode == 0 and version.stdout.startswith("zot-authz "), version
+    assert "commit " in version.stdout and "Swift " in version.stdout, version.stdout
+    port = free_port()
+    config = write_config(tmp_path, port)
+    server = subprocess.Popen([str(server_binary()), "serve", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_up(port, server)
+        base = f"http://127.0.0.1:{port}"
+        for path in ("/livez", "/readyz", "/startupz"):
+            assert requests.get(base + path, timeout=5).status_code == 200, path
+        shutil.rmtree(tmp_path / "store")
+        assert requests.get(base + "/readyz", timeout=5).status_code == 503
+        assert requests.get(base + "/livez", timeout=5).status_code == 200
+    finally:
+        stop_process(server)

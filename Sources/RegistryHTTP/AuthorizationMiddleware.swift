@@ -21,7 +21,7 @@ struct AuthorizationMiddleware: RouterMiddleware {
     var metrics: RegistryMetrics?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let endpoint = try RegistryEndpoint.parse(path: request.uri.path) else {
+        guard let endpoint = try RegistryEndpoint.parse(request) else {
             return try await next(request, context)
         }
         if endpoint == .base, context.identity.isAnonymous, challengeAnonymousBase {
@@ -34,9 +34,14 @@ struct AuthorizationMiddleware: RouterMiddleware {
             guard let source = RepositoryName(from) else { throw RegistryError(.nameInvalid, detail: "invalid mount source repository") }
             mountSource = source
         }
-        let storage = storage
+        // A PUT to an existing tag needs `update`, to a new one `create`: look the tag up first.
+        var existingTag: (RepositoryName, String)?
+        if request.method == .put, case .manifest(let repository, .tag(let tag)) = endpoint,
+           try await storage.resolveTag(repository, tag) != nil {
+            existingTag = (repository, tag)
+        }
         let requirements = endpoint.requirements(method: request.method.rawValue, mountSource: mountSource) { repository, tag in
-            storage.resolveTag(repository, tag) != nil
+            existingTag.map { $0.0 == repository && $0.1 == tag } ?? false
         }
         var context = context
         var rules: [String] = []

@@ -13,15 +13,16 @@ public struct MetricsEndpointOptions: Sendable {
     public var access: MetricsAccessPolicy
     /// This server's metrics.
     public var metrics: RegistryMetrics
-    /// The storage root whose size is reported (`nil`: no storage size gauge).
-    public var storageRoot: String?
+    /// Measures the stored bytes (through the storage layer) for the storage size gauge (`nil`: no gauge).
+    public var storageSize: (@Sendable () async -> Int64)?
 
     /// Creates the options with a fresh metrics registry.
-    public init(path: String = "/metrics", access: MetricsAccessPolicy, metrics: RegistryMetrics = RegistryMetrics(), storageRoot: String? = nil) {
+    public init(path: String = "/metrics", access: MetricsAccessPolicy, metrics: RegistryMetrics = RegistryMetrics(),
+                storageSize: (@Sendable () async -> Int64)? = nil) {
         self.path = path
         self.access = access
         self.metrics = metrics
-        self.storageRoot = storageRoot
+        self.storageSize = storageSize
     }
 }
 
@@ -37,7 +38,7 @@ struct MetricsEndpoint: Sendable {
         self.options = options
         self.realm = realm
         self.audit = audit
-        storageSize = options.storageRoot.map { StorageSizeCache(rootDirectory: $0) }
+        storageSize = options.storageSize.map { StorageSizeCache(measure: $0) }
     }
 
     func respond(_ request: Request, context: RegistryRequestContext) async throws -> Response {
@@ -75,7 +76,6 @@ extension RegistryService {
                            metadata: ["path": "\(metrics.path)"])
         }
         return MetricsEndpointOptions(path: metrics.path,
-                                      access: MetricsAccessPolicy(accessControl: accessControl, authenticationConfigured: authenticationConfigured),
-                                      storageRoot: config.storage.rootDirectory)
+                                      access: MetricsAccessPolicy(accessControl: accessControl, authenticationConfigured: authenticationConfigured))
     }
 }

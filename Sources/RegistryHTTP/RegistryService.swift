@@ -17,12 +17,7 @@ public enum RegistryService {
 
     /// Builds server options from a config.
     public static func options(from config: ZotConfig, logger: Logger) throws -> RegistryServerOptions {
-        let storage: FileSystemStorage
-        do {
-            storage = try FileSystemStorage(rootDirectory: config.storage.rootDirectory, commit: config.storage.commit)
-        } catch {
-            throw StartupError(description: "storage.rootDirectory: cannot use \"\(config.storage.rootDirectory)\": \(error)")
-        }
+        let storage = try configuredStorage(config.storage)
         let authenticationConfigured = config.http.auth.map { !$0.methodNames.isEmpty } ?? false
         let decider: any AccessDecider
         if let accessControl = config.http.accessControl {
@@ -47,6 +42,7 @@ public enum RegistryService {
             }
         }
         options.metrics = try metricsEndpoint(config, authenticationConfigured: authenticationConfigured, logger: logger)
+        options.metrics?.storageSize = { await storedBytes(storage) }
         return options
     }
 
@@ -149,8 +145,8 @@ public enum RegistryService {
         let logger = try serverLogger(config.log)
         let options = try options(from: config, logger: logger)
         let app = try RegistryServer.application(options)
-        let collection = config.storage.gc ? (options.storage as? FileSystemStorage).map { garbageCollection($0, config.storage, logger: logger) } : nil
-        defer { collection?.cancel() }
+        let collections = garbageCollections(options.storage, config.storage, logger: logger)
+        defer { collections.forEach { $0.cancel() } }
         try await app.runService()
     }
 }
@@ -158,7 +154,7 @@ public enum RegistryService {
 extension RegistryService {
     /// Starts `storage.gc`: a pass every `gcInterval` (default 1 h) removing what has been
     /// unreferenced for `gcDelay` (default 1 h).
-    static func garbageCollection(_ storage: FileSystemStorage, _ storageConfig: StorageConfig, logger: Logger) -> Task<Void, Never> {
+    static func garbageCollection(_ storage: LayoutStorage, _ storageConfig: StorageConfig, logger: Logger) -> Task<Void, Never> {
         let collector = GarbageCollector(storage: storage, delay: storageConfig.gcDelaySeconds ?? 3600)
         let interval = max(1, storageConfig.gcIntervalSeconds ?? 3600)
         return Task.detached(priority: .background) {

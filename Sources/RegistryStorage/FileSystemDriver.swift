@@ -95,14 +95,19 @@ public final class FileSystemDriver: StorageDriver {
     public func writer(_ path: StoragePath, append: Bool) async throws -> any StorageWriter {
         guard path != .root else { throw StorageDriverError.isDirectory(path) }
         let partialPath = partial(path)
+        // A resumed writer appends to the kept content in place (callers never resume one path
+        // twice at once); a new one writes a private temporary file, so racing writers of one
+        // path never see each other's bytes and the last commit wins whole.
+        let file = append ? partialPath : local(path.parent) + "/" + Self.temporaryPrefix + UUID().uuidString
         do {
             if append {
                 guard FileManager.default.fileExists(atPath: partialPath) else { throw StorageDriverError.pathNotFound(path) }
             } else {
                 try await makeDirectory(local(path.parent))
+                unlink(partialPath)
             }
-            let options: OpenOptions.Write = append ? .modifyFile(createIfNecessary: false) : .newFile(replaceExisting: true, permissions: nil)
-            let handle = try await FileSystem.shared.openFile(forWritingAt: FilePath(partialPath), options: options)
+            let options: OpenOptions.Write = append ? .modifyFile(createIfNecessary: false) : .newFile(replaceExisting: false, permissions: nil)
+            let handle = try await FileSystem.shared.openFile(forWritingAt: FilePath(file), options: options)
             let size: Int64
             do {
                 size = try await handle.info().size
@@ -110,7 +115,7 @@ public final class FileSystemDriver: StorageDriver {
                 try? await handle.close(makeChangesVisible: true)
                 throw error
             }
-            return FileSystemWriter(driver: self, path: path, handle: handle, size: size)
+            return FileSystemWriter(driver: self, path: path, file: file, handle: handle, size: size)
         } catch {
             throw Self.mapped(error, path)
         }

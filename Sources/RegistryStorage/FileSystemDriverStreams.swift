@@ -47,18 +47,23 @@ final class FileChunkSource: StorageChunkSource, @unchecked Sendable {
     }
 }
 
-/// The writer of `FileSystemDriver`: appends to the hidden `.partial-<name>` sibling of its path.
+/// The writer of `FileSystemDriver`: appends to a hidden sibling of its path (a private
+/// temporary file, or the `.partial-<name>` content it resumes); `close` keeps it as
+/// `.partial-<name>`, `commit` renames it over the path.
 final class FileSystemWriter: StorageWriter, @unchecked Sendable {
     // Used by one task at a time (StorageWriter's rule); `size` may be read from others.
     private let driver: FileSystemDriver
     private let path: StoragePath
+    /// The local file being written.
+    private let file: String
     private var handle: WriteFileHandle?
     private var writer: BufferedWriter<WriteFileHandle>?
     private let written: ManagedAtomicInt64
 
-    init(driver: FileSystemDriver, path: StoragePath, handle: WriteFileHandle, size: Int64) {
+    init(driver: FileSystemDriver, path: StoragePath, file: String, handle: WriteFileHandle, size: Int64) {
         self.driver = driver
         self.path = path
+        self.file = file
         self.handle = handle
         writer = handle.bufferedWriter(startingAtAbsoluteOffset: size, capacity: .mebibytes(1))
         written = ManagedAtomicInt64(size)
@@ -93,19 +98,22 @@ final class FileSystemWriter: StorageWriter, @unchecked Sendable {
 
     func close() async throws {
         try await finish(sync: driver.synchronous)
+        let partial = driver.partial(path)
+        if file != partial { try driver.rename(file, to: partial, path) }
     }
 
     func cancel() async throws {
         guard let handle else { throw StorageDriverError.writerFinished(path) }
         writer = nil
         self.handle = nil
-        try? await handle.close(makeChangesVisible: true)
+        try? await handle.close(makeChangesVisible: false)
+        unlink(file)
         unlink(driver.partial(path))
     }
 
     func commit() async throws {
         try await finish(sync: driver.synchronous)
-        try driver.rename(driver.partial(path), to: driver.local(path), path)
+        try driver.rename(file, to: driver.local(path), path)
         if driver.synchronous { FileSystemDriver.syncDirectory(driver.local(path.parent)) }
     }
 

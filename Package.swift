@@ -39,6 +39,12 @@ let package = Package(
             .product(name: "_NIOFileSystem", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
+        // The StorageDriver conformance suite, shared by every driver's tests (filesystem,
+        // in-memory, S3); a library so test targets of other modules can depend on it.
+        .target(name: "RegistryStorageConformance", dependencies: [
+            "RegistryStorage",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], swiftSettings: strict),
         .target(name: "RegistryPolicy", dependencies: ["RegistryCore"], swiftSettings: strict),
         .target(name: "RegistryConfig", dependencies: [
             "RegistryCore", "RegistryPolicy",
@@ -101,7 +107,7 @@ let package = Package(
         .executableTarget(name: "policy-bench", dependencies: ["RegistryPolicy", "RegistryCore"], swiftSettings: strict),
         .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore"]),
         .testTarget(name: "RegistryStorageTests", dependencies: [
-            "RegistryStorage",
+            "RegistryStorage", "RegistryStorageConformance",
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "RegistryPolicyTests", dependencies: ["RegistryPolicy", "RegistryConfig"]),

@@ -14,6 +14,6 @@ extension RegistryService {
             logger.warning("accessControl.metrics lists no users and no anonymous read: only adminPolicy users may read metrics",
                            metadata: ["path": "\(metrics.path)"])
         }
-        return MetricsEndpointOptions(path: metrics.path, storageRoot: config.storage.rootDirectory)
+        return MetricsEndpointOptions(path: metrics.path)
     }
 }

@@ -20,12 +20,7 @@ public enum RegistryService {
 
     /// Builds server options from a config.
     public static func options(from config: ZotConfig, logger: Logger) throws -> RegistryServerOptions {
-        let storage: FileSystemStorage
-        do {
-            storage = try FileSystemStorage(rootDirectory: config.storage.rootDirectory, commit: config.storage.commit)
-        } catch {
-            throw StartupError(description: "storage.rootDirectory: cannot use \"\(config.storage.rootDirectory)\": \(error)")
-        }
+        let storage = try configuredStorage(config.storage)
         let policy = try accessPolicy(config)
         var options = RegistryServerOptions(
             address: config.http.address, port: config.http.port, realm: config.http.realm, storage: storage, policy: policy,
@@ -39,6 +34,7 @@ public enum RegistryService {
             }
         }
         options.metrics = try metricsEndpoint(config, logger: logger)
+        options.metrics?.storageSize = { await storedBytes(storage) }
         return options
     }
 
@@ -124,8 +120,8 @@ public enum RegistryService {
             if line.isWarning { logger.warning("\(line.message)") } else { logger.info("\(line.message)") }
         }
         let app = try RegistryServer.application(options)
-        let collection = config.storage.gc ? (options.storage as? FileSystemStorage).map { garbageCollection($0, config.storage, logger: logger) } : nil
-        defer { collection?.cancel() }
+        let collections = garbageCollections(options.storage, config.storage, logger: logger)
+        defer { collections.forEach { $0.cancel() } }
         do {
             try await app.runService()
         } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EACCES || error.errnoCode == EADDRNOTAVAIL {
@@ -138,7 +134,7 @@ public enum RegistryService {
 extension RegistryService {
     /// Starts `storage.gc`: a pass every `gcInterval` (default 1 h) removing what has been
     /// unreferenced for `gcDelay` (default 1 h).
-    static func garbageCollection(_ storage: FileSystemStorage, _ storageConfig: StorageConfig, logger: Logger) -> Task<Void, Never> {
+    static func garbageCollection(_ storage: LayoutStorage, _ storageConfig: StorageConfig, logger: Logger) -> Task<Void, Never> {
         let collector = GarbageCollector(storage: storage, delay: storageConfig.gcDelaySeconds ?? 3600)
         let interval = max(1, storageConfig.gcIntervalSeconds ?? 3600)
         return Task.detached(priority: .background) {

@@ -15,7 +15,20 @@ extension ZotConfig {
         } else {
             lines.append("access rules: none (no accessControl section)")
         }
-        lines.append("storage: \(storage.rootDirectory)")
+        lines.append("storage: \(storage.rootDirectory) (\(storage.settingsText))")
+        for (route, sub) in storage.subPaths.sorted(by: { $0.key < $1.key }) {
+            lines.append("storage route \(route)/… → \(sub.rootDirectory)/\(route.dropFirst())/… (\(sub.settingsText))")
+        }
+        if !storage.subPaths.isEmpty { lines.append("storage route other names → \(storage.rootDirectory)") }
         return lines
+    }
+}
+
+extension StorageConfig {
+    /// `dedupe`, `gc` and `commit` as `verify` shows them.
+    var settingsText: String {
+        var parts = ["dedupe \(dedupe ? "on" : "off")", gc ? "gc every \(gcInterval ?? "1h") after \(gcDelay ?? "1h")" : "gc off"]
+        if commit { parts.append("commit (fsync)") }
+        return parts.joined(separator: ", ")
     }
 }

@@ -32,10 +32,16 @@ struct AuthorizationMiddleware: RouterMiddleware {
             guard let source = RepositoryName(from) else { throw RegistryError(.nameInvalid, detail: "invalid mount source repository") }
             mountSource = source
         }
-        let storage = storage
+        // A PUT to an existing tag needs `update`, to a new one `create`: look the tag up first.
+        var existingTag: (RepositoryName, String)?
+        if request.method == .put, case .manifest(let repository, .tag(let tag)) = endpoint,
+           try await storage.resolveTag(repository, tag) != nil {
+            existingTag = (repository, tag)
+        }
+        let known = existingTag
         let authorization = policy.authorize(context.identity, endpoint: endpoint, method: request.method.rawValue,
                                              mountSource: mountSource) { repository, tag in
-            storage.resolveTag(repository, tag) != nil
+            known.map { $0.0 == repository && $0.1 == tag } ?? false
         }
         for (requirement, verdict) in authorization.checks {
             audit.record(request, context, result: verdict.allowed ? .allow : .deny, requirement: requirement,

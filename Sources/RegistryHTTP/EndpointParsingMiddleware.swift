@@ -10,10 +10,10 @@ public enum ParsedEndpoint: Sendable {
     /// A `/v2` path that names an invalid repository, digest or reference; answered with this error.
     case invalid(RegistryError)
 
-    /// Parses `path`.
-    public init(path: String) {
+    /// Parses the request's path (see `RegistryEndpoint.parse(_:)` for the malformed-tag rule).
+    init(_ request: Request) {
         do throws(RegistryError) {
-            self = try RegistryEndpoint.parse(path: path).map(ParsedEndpoint.registry) ?? .notRegistry
+            self = try RegistryEndpoint.parse(request).map(ParsedEndpoint.registry) ?? .notRegistry
         } catch {
             self = .invalid(error)
         }
@@ -36,7 +36,7 @@ struct EndpointParsingMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        context.endpoint = ParsedEndpoint(path: request.uri.path)
+        context.endpoint = ParsedEndpoint(request)
         return try await next(request, context)
     }
 }

@@ -11,14 +11,15 @@ public struct MetricsEndpointOptions: Sendable {
     public var path: String
     /// This server's metrics.
     public var metrics: RegistryMetrics
-    /// The storage root whose size is reported (`nil`: no storage size gauge).
-    public var storageRoot: String?
+    /// Measures the stored bytes (through the storage layer) for the storage size gauge (`nil`: no gauge).
+    public var storageSize: (@Sendable () async -> Int64)?
 
     /// Creates the options with a fresh metrics registry.
-    public init(path: String = "/metrics", metrics: RegistryMetrics = RegistryMetrics(), storageRoot: String? = nil) {
+    public init(path: String = "/metrics", metrics: RegistryMetrics = RegistryMetrics(),
+                storageSize: (@Sendable () async -> Int64)? = nil) {
         self.path = path
         self.metrics = metrics
-        self.storageRoot = storageRoot
+        self.storageSize = storageSize
     }
 }
 
@@ -34,7 +35,7 @@ struct MetricsEndpoint: Sendable {
         self.options = options
         self.policy = policy
         self.audit = audit
-        storageSize = options.storageRoot.map { StorageSizeCache(rootDirectory: $0) }
+        storageSize = options.storageSize.map { StorageSizeCache(measure: $0) }
     }
 
     func respond(_ request: Request, context: RegistryRequestContext) async throws -> Response {

@@ -6,7 +6,7 @@ import RegistryStorage
 
 extension RegistryHandlers {
     func getBlob(_ repository: RepositoryName, _ digest: Digest, _ request: Request, _ context: RegistryRequestContext) async throws -> Response {
-        guard let size = storage.blobSize(repository, digest) else {
+        guard let size = try await storage.blobSize(repository, digest) else {
             throw RegistryError(.blobUnknown, detail: "blob \(digest) not found in \(repository)")
         }
         var headers: HTTPFields = [
@@ -34,16 +34,21 @@ extension RegistryHandlers {
         if request.method == .head || size == 0 {
             return Response(status: status, headers: headers, body: ResponseBody())
         }
-        let byteRange = range.map { Int($0.lowerBound)...Int($0.upperBound) } ?? 0...Int(size - 1)
-        let body = try await fileIO.loadFile(path: storage.blobPath(digest), range: byteRange, context: context, chunkLength: 1 << 20)
-        return Response(status: status, headers: headers, body: body)
+        if let file = storage.localBlobFile(repository, digest) {
+            // The filesystem driver's fast path.
+            let byteRange = range.map { Int($0.lowerBound)...Int($0.upperBound) } ?? 0...Int(size - 1)
+            let body = try await fileIO.loadFile(path: file, range: byteRange, context: context, chunkLength: 1 << 20)
+            return Response(status: status, headers: headers, body: body)
+        }
+        let stream = try await storage.readBlob(repository, digest, offset: range?.lowerBound ?? 0, length: range.map { Int64($0.count) })
+        return Response(status: status, headers: headers, body: ResponseBody(asyncSequence: stream))
     }
 
     func startUpload(_ repository: RepositoryName, _ request: Request, _ context: RegistryRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         if let mountText = query.get("mount") {
             guard let digest = Digest(mountText) else { throw RegistryError(.digestInvalid, detail: "invalid mount digest") }
-            if try mount(digest, into: repository, fromText: query.get("from"), identity: context.identity) {
+            if try await mount(digest, into: repository, fromText: query.get("from"), identity: context.identity) {
                 return Self.blobCreated(repository, digest)
             }
         }
@@ -66,17 +71,17 @@ extension RegistryHandlers {
     }
 
     /// Mounts from `from`, or — when `from` is absent — from any repository the caller can read.
-    private func mount(_ digest: Digest, into repository: RepositoryName, fromText: String?, identity: Identity) throws -> Bool {
+    private func mount(_ digest: Digest, into repository: RepositoryName, fromText: String?, identity: Identity) async throws -> Bool {
         if let fromText {
             guard let source = RepositoryName(fromText) else {
                 throw RegistryError(.nameInvalid, detail: "invalid mount source repository")
             }
-            return try storage.mountBlob(digest, into: repository, from: source)
+            return try await storage.mountBlob(digest, into: repository, from: source)
         }
-        for name in storage.catalog() {
-            guard let candidate = RepositoryName(name), candidate != repository,
-                  storage.blobSize(candidate, digest) != nil, canRead(identity, candidate) else { continue }
-            return try storage.mountBlob(digest, into: repository, from: candidate)
+        for name in try await storage.catalog() {
+            guard let candidate = RepositoryName(name), candidate != repository, canRead(identity, candidate),
+                  try await storage.blobSize(candidate, digest) != nil else { continue }
+            return try await storage.mountBlob(digest, into: repository, from: candidate)
         }
         return false
     }

@@ -5,8 +5,8 @@ import RegistryCore
 import RegistryStorage
 
 extension RegistryHandlers {
-    func getManifest(_ repository: RepositoryName, _ reference: Reference, head: Bool) throws -> Response {
-        let stored = try storage.manifest(repository, reference)
+    func getManifest(_ repository: RepositoryName, _ reference: Reference, head: Bool) async throws -> Response {
+        let stored = try await storage.manifest(repository, reference)
         let headers: HTTPFields = [
             .contentType: stored.mediaType,
             .dockerContentDigest: stored.digest.description,
@@ -25,7 +25,7 @@ extension RegistryHandlers {
         }
         let body = Array(buffer.readableBytesView)
         let manifest = try ParsedManifest.parse(body, contentType: request.headers[.contentType])
-        let digest = try storage.putManifest(repository, reference: reference, body: body, manifest: manifest,
+        let digest = try await storage.putManifest(repository, reference: reference, body: body, manifest: manifest,
                                              tagMustBeNew: context.tagMustBeNew)
         var headers: HTTPFields = [
             .location: "/v2/\(repository)/manifests/\(digest)",

@@ -24,20 +24,20 @@ struct RegistryHandlers: Sendable {
         case (.base, .get), (.base, .head):
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
         case (.catalog, .get):
-            return catalog(request, context)
+            return try await catalog(request, context)
         case (.tagsList(let repository), .get):
-            return try tags(repository, request)
+            return try await tags(repository, request)
         case (.manifest(let repository, let reference), .get), (.manifest(let repository, let reference), .head):
-            return try getManifest(repository, reference, head: request.method == .head)
+            return try await getManifest(repository, reference, head: request.method == .head)
         case (.manifest(let repository, let reference), .put):
             return try await putManifest(repository, reference, request, context)
         case (.manifest(let repository, let reference), .delete):
-            try storage.deleteManifest(repository, reference)
+            try await storage.deleteManifest(repository, reference)
             return Response(status: .accepted)
         case (.blob(let repository, let digest), .get), (.blob(let repository, let digest), .head):
             return try await getBlob(repository, digest, request, context)
         case (.blob(let repository, let digest), .delete):
-            try storage.deleteBlob(repository, digest)
+            try await storage.deleteBlob(repository, digest)
             return Response(status: .accepted)
         case (.startUpload(let repository), .post):
             return try await startUpload(repository, request, context)
@@ -53,7 +53,7 @@ struct RegistryHandlers: Sendable {
             default: throw Self.methodNotAllowed
             }
         case (.referrers(let repository, let digest), .get):
-            return try referrers(repository, digest, request)
+            return try await referrers(repository, digest, request)
         default:
             throw Self.methodNotAllowed
         }
@@ -63,8 +63,8 @@ struct RegistryHandlers: Sendable {
 
     // MARK: Listing
 
-    func catalog(_ request: Request, _ context: RegistryRequestContext) -> Response {
-        let visible = storage.catalog().filter { name in
+    func catalog(_ request: Request, _ context: RegistryRequestContext) async throws -> Response {
+        let visible = try await storage.catalog().filter { name in
             RepositoryName(name).map { canRead(context.identity, $0) } ?? false
         }
         let (page, next) = Pagination.page(visible, request: request)
@@ -74,8 +74,8 @@ struct RegistryHandlers: Sendable {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
-    func tags(_ repository: RepositoryName, _ request: Request) throws -> Response {
-        guard let all = storage.tags(repository) else {
+    func tags(_ repository: RepositoryName, _ request: Request) async throws -> Response {
+        guard let all = try await storage.tags(repository) else {
             throw RegistryError(.nameUnknown, detail: "repository \(repository) not found")
         }
         let (page, next) = Pagination.page(all, request: request)
@@ -85,9 +85,9 @@ struct RegistryHandlers: Sendable {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
-    func referrers(_ repository: RepositoryName, _ subject: Digest, _ request: Request) throws -> Response {
+    func referrers(_ repository: RepositoryName, _ subject: Digest, _ request: Request) async throws -> Response {
         let artifactType = request.uri.queryParameters.get("artifactType")
-        let descriptors = storage.referrers(repository, subject: subject, artifactType: artifactType)
+        let descriptors = try await storage.referrers(repository, subject: subject, artifactType: artifactType)
         let index = ReferrersIndex(manifests: descriptors)
         var headers: HTTPFields = [.contentType: MediaType.ociIndex]
         if artifactType != nil { headers[.ociFiltersApplied] = "artifactType" }

@@ -1,12 +1,11 @@
 import Foundation
 import RegistryCore
 
-/// Zot's `storage.gc`: removes shared blobs no repository references any more (after deletes of
-/// blobs or manifests) and abandoned uploads, once they are older than `gcDelay`.
-///
-/// A blob counts as referenced while any repository links it as a layer or holds it as a
-/// manifest revision. The delay protects pushes in flight: an upload that was just moved into
-/// place but not yet linked is younger than the delay and is left alone.
+/// Zot's `storage.gc`: per repository, removes blobs that no manifest listed in its `index.json`
+/// references (directly, or through an index's child manifests), and abandoned uploads, once
+/// they are older than the delay. The delay protects pushes in flight: a layer uploaded before
+/// its manifest is younger than the delay and is left alone. Each repository owns its blob
+/// files, so removing one never affects another repository (hard links keep shared content).
 public struct GarbageCollector: Sendable {
     /// What one pass removed.
     public struct Report: Sendable, Equatable {
@@ -20,13 +19,13 @@ public struct GarbageCollector: Sendable {
         public var isEmpty: Bool { self == Report() }
     }
 
-    let storage: FileSystemStorage
+    let storage: LayoutStorage
     /// Minimum age before an unreferenced blob is removed.
     public let delay: TimeInterval
-    /// Minimum age (since the last write) before an abandoned upload is removed.
+    /// Minimum age (since the upload started) before an abandoned upload is removed.
     public let uploadExpiry: TimeInterval
 
-    public init(storage: FileSystemStorage, delay: TimeInterval, uploadExpiry: TimeInterval = 24 * 3600) {
+    public init(storage: LayoutStorage, delay: TimeInterval, uploadExpiry: TimeInterval = 24 * 3600) {
         self.storage = storage
         self.delay = delay
         self.uploadExpiry = uploadExpiry
@@ -35,53 +34,39 @@ public struct GarbageCollector: Sendable {
     /// Runs one collection pass.
     public func collect(now: Date = Date()) async -> Report {
         var report = Report()
-        let referenced = referencedDigests()
-        let layout = storage.layout
-        for algorithm in Digest.Algorithm.allCases {
-            let algorithmDirectory = "\(layout.blobsDirectory)/\(algorithm.rawValue)"
-            for prefix in FileOperations.list(algorithmDirectory) {
-                let prefixDirectory = "\(algorithmDirectory)/\(prefix)"
-                for hex in FileOperations.list(prefixDirectory) {
-                    guard let digest = Digest("\(algorithm.rawValue):\(hex)"), !referenced.contains(digest) else { continue }
-                    let path = "\(prefixDirectory)/\(hex)"
-                    guard let age = Self.age(of: path, now: now), age >= delay else { continue }
-                    let size = FileOperations.size(path) ?? 0
-                    if FileOperations.remove(path) {
-                        report.blobsRemoved += 1
-                        report.bytesFreed += size
-                    }
-                }
-            }
-        }
-        for entry in FileOperations.list(layout.uploadsDirectory) where !entry.hasSuffix(".repo") {
-            let path = "\(layout.uploadsDirectory)/\(entry)"
-            guard let id = UploadID(entry), let age = Self.age(of: path, now: now), age >= uploadExpiry else { continue }
-            await storage.discard(id)
-            report.uploadsRemoved += 1
+        for name in (try? await storage.catalog()) ?? [] {
+            guard let repository = RepositoryName(name) else { continue }
+            await collect(repository, now: now, into: &report)
         }
         return report
     }
 
-    /// Every digest some repository links as a layer or keeps as a manifest.
-    func referencedDigests() -> Set<Digest> {
-        var digests = Set<Digest>()
-        for name in storage.catalog() {
-            guard let repository = RepositoryName(name) else { continue }
-            let base = storage.layout.repository(repository)
-            for kind in ["_layers", "_manifests"] {
-                for algorithm in Digest.Algorithm.allCases {
-                    for hex in FileOperations.list("\(base)/\(kind)/\(algorithm.rawValue)") {
-                        if let digest = Digest("\(algorithm.rawValue):\(hex)") { digests.insert(digest) }
-                    }
-                }
+    func collect(_ repository: RepositoryName, now: Date, into report: inout Report) async {
+        let driver = storage.driver
+        guard let referenced = try? await referencedDigests(repository) else { return }
+        for (digest, path) in await storage.blobFiles(repository) where !referenced.contains(digest) {
+            guard let info = try? await driver.stat(path), now.timeIntervalSince(info.modificationTime) >= delay else { continue }
+            // Re-check under the repository lock: a manifest may have arrived since the scan.
+            let removed = (try? await storage.locks.withLock(repository.value) {
+                guard try await !referencedDigests(repository).contains(digest) else { return false }
+                return try await driver.deleteIfPresent(path)
+            }) ?? false
+            if removed {
+                await storage.dedupeIndex.remove(digest, path)
+                report.blobsRemoved += 1
+                report.bytesFreed += info.size
             }
         }
-        return digests
+        guard let uploads = try? StorageLayout.uploads(repository) else { return }
+        for marker in (try? await driver.listIfPresent(uploads)) ?? [] {
+            guard let id = UploadID(marker.lastComponent), let info = try? await driver.stat(marker),
+                  now.timeIntervalSince(info.modificationTime) >= uploadExpiry else { continue }
+            try? await storage.cancelUpload(repository, id)
+            report.uploadsRemoved += 1
+        }
     }
 
-    static func age(of path: String, now: Date) -> TimeInterval? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let modified = attributes[.modificationDate] as? Date else { return nil }
-        return now.timeIntervalSince(modified)
+    func referencedDigests(_ repository: RepositoryName) async throws -> Set<Digest> {
+        try await storage.referencedDigests(repository)
     }
 }

@@ -1,49 +1,33 @@
 import RegistryCore
 
-/// Where everything lives under the storage root. Paths are only ever built from validated
-/// `RepositoryName`, `Digest` and tag values, so no client string reaches the filesystem raw.
+/// Where Zot keeps everything, as driver paths (an OCI image layout per repository):
 ///
 /// ```
-/// blobs/<alg>/<hex[0..2]>/<hex>                          content-addressed, shared (dedupe)
-/// uploads/<id>                                           in-progress upload data
-/// repositories/<name>/_layers/<alg>/<hex>                 blob membership links
-/// repositories/<name>/_manifests/<alg>/<hex>              manifest revision metadata (JSON)
-/// repositories/<name>/_tags/<tag>                          tag → digest
-/// repositories/<name>/_referrers/<alg>/<subject-hex>/<alg>-<hex>  referrer descriptors
+/// /<repo>/oci-layout              {"imageLayoutVersion":"1.0.0"}
+/// /<repo>/index.json              tags = org.opencontainers.image.ref.name annotations
+/// /<repo>/blobs/<alg>/<hex>       layers, configs and manifests
+/// /<repo>/.uploads/<id>           uploads in progress
 /// ```
-struct StorageLayout: Sendable {
-    let root: String
+///
+/// Nested repository names are nested directories (`a/b` is `/a/b/`). Paths are only built
+/// from validated `RepositoryName`, `Digest` and `UploadID` values.
+enum StorageLayout {
+    static let ociLayoutFile = "oci-layout"
+    static let indexFile = "index.json"
+    static let blobsDirectory = "blobs"
+    static let uploadsDirectory = ".uploads"
+    static let ociLayoutContent = Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8)
 
-    var blobsDirectory: String { root + "/blobs" }
-    var uploadsDirectory: String { root + "/uploads" }
-    var repositoriesDirectory: String { root + "/repositories" }
-
-    func blob(_ digest: Digest) -> String {
-        "\(blobsDirectory)/\(digest.algorithm.rawValue)/\(digest.hex.prefix(2))/\(digest.hex)"
+    static func repository(_ name: RepositoryName) throws -> StoragePath { try StoragePath("/" + name.value) }
+    static func index(_ name: RepositoryName) throws -> StoragePath { try repository(name).appending(indexFile) }
+    static func ociLayout(_ name: RepositoryName) throws -> StoragePath { try repository(name).appending(ociLayoutFile) }
+    static func blobs(_ name: RepositoryName) throws -> StoragePath { try repository(name).appending(blobsDirectory) }
+    static func blob(_ name: RepositoryName, _ digest: Digest) throws -> StoragePath {
+        try repository(name).appending("\(blobsDirectory)/\(digest.algorithm.rawValue)/\(digest.hex)")
     }
-
-    func upload(_ id: UploadID) -> String { "\(uploadsDirectory)/\(id.value)" }
-
-    func repository(_ name: RepositoryName) -> String { "\(repositoriesDirectory)/\(name.value)" }
-
-    func layerLink(_ name: RepositoryName, _ digest: Digest) -> String {
-        "\(repository(name))/_layers/\(digest.algorithm.rawValue)/\(digest.hex)"
-    }
-
-    func manifestRevision(_ name: RepositoryName, _ digest: Digest) -> String {
-        "\(repository(name))/_manifests/\(digest.algorithm.rawValue)/\(digest.hex)"
-    }
-
-    func tagsDirectory(_ name: RepositoryName) -> String { "\(repository(name))/_tags" }
-
-    func tag(_ name: RepositoryName, _ tag: String) -> String { "\(tagsDirectory(name))/\(tag)" }
-
-    func referrersDirectory(_ name: RepositoryName, subject: Digest) -> String {
-        "\(repository(name))/_referrers/\(subject.algorithm.rawValue)/\(subject.hex)"
-    }
-
-    func referrer(_ name: RepositoryName, subject: Digest, referrer: Digest) -> String {
-        "\(referrersDirectory(name, subject: subject))/\(referrer.algorithm.rawValue)-\(referrer.hex)"
+    static func uploads(_ name: RepositoryName) throws -> StoragePath { try repository(name).appending(uploadsDirectory) }
+    static func upload(_ name: RepositoryName, _ id: UploadID) throws -> StoragePath {
+        try repository(name).appending("\(uploadsDirectory)/\(id.value)")
     }
 }
 

@@ -1,10 +1,10 @@
 import RegistryCore
 
 /// In-memory state of in-progress uploads: owner repository, committed offset and a running
-/// SHA-256, plus a busy flag so two requests never write the same upload at once.
+/// hash, plus a busy flag so two requests never write the same upload at once.
 ///
-/// The data itself is on disk; after a restart a session is rebuilt from the file (its hash is
-/// then recomputed at the end), so a lost process never loses an upload.
+/// The data itself is kept by the driver; after a restart a session is rebuilt from the size of
+/// the stored content (its hash is then recomputed at the end), so a restart never loses an upload.
 actor UploadSessions {
     struct State: Sendable {
         var repository: RepositoryName
@@ -19,13 +19,17 @@ actor UploadSessions {
         sessions[id] = State(repository: repository, offset: 0, hasher: DigestHasher(algorithm: .sha256), busy: false)
     }
 
-    /// Marks the upload busy and returns its state; `recover` is asked for the on-disk size
-    /// when the session is not in memory.
-    func acquire(_ id: UploadID, repository: RepositoryName, recover: @Sendable () -> Int64?) throws(RegistryError) -> State {
-        if sessions[id] == nil {
-            guard let size = recover() else { throw RegistryError(.blobUploadUnknown) }
-            sessions[id] = State(repository: repository, offset: size, hasher: size == 0 ? DigestHasher(algorithm: .sha256) : nil, busy: false)
-        }
+    /// Whether the session is in memory.
+    func isKnown(_ id: UploadID) -> Bool { sessions[id] != nil }
+
+    /// Records a session found in storage after a restart (its hash is unknown unless empty).
+    func adopt(_ id: UploadID, repository: RepositoryName, size: Int64) {
+        guard sessions[id] == nil else { return }
+        sessions[id] = State(repository: repository, offset: size, hasher: size == 0 ? DigestHasher(algorithm: .sha256) : nil, busy: false)
+    }
+
+    /// Marks the upload busy and returns its state.
+    func acquire(_ id: UploadID, repository: RepositoryName) throws(RegistryError) -> State {
         guard var state = sessions[id], state.repository == repository else { throw RegistryError(.blobUploadUnknown) }
         guard !state.busy else {
             throw RegistryError(.blobUploadInvalid, status: 416, detail: "another request is writing this upload")

@@ -17,7 +17,10 @@ struct EdgeCaseTests {
               ("/v2/_catalog", .delete, 405),
               ("/v2/app/no-such-endpoint", .get, 404),
               ("/v2/App/manifests/v1", .get, 400),
-              ("/v2/app/manifests/-bad-tag", .get, 400),
+              // OCI conformance v1.1.1: a GET of a malformed tag is 404 MANIFEST_UNKNOWN; a PUT is 400.
+              ("/v2/app/manifests/-bad-tag", .get, 404),
+              ("/v2/app/manifests/.INVALID_MANIFEST_NAME", .get, 404),
+              ("/v2/app/manifests/-bad-tag", .put, 400),
           ])
     func errorBodiesParse(_ uri: String, _ method: HTTPRequest.Method, _ status: Int) async throws {
         try await withRegistry { client in

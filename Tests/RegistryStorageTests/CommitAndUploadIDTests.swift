@@ -13,21 +13,21 @@ struct CommitAndUploadIDTests {
             let layer = sampleBytes(70_000)
             let configDigest = try await pushBlob(storage, foo, config)
             let layerDigest = try await pushBlob(storage, foo, layer, chunkSize: 30_000)
-            #expect(storedContent(storage, layerDigest) == layer)
+            #expect(storedContent(storage, foo, layerDigest) == layer)
             let body = Array(("{\"schemaVersion\":2,\"mediaType\":\"\(MediaType.ociManifest)\",\"config\":{\"mediaType\":\"x/c\",\"digest\":\"\(configDigest)\",\"size\":2},"
                 + "\"layers\":[{\"mediaType\":\"x/l\",\"digest\":\"\(layerDigest)\",\"size\":70000}]}").utf8)
             let parsed = try ParsedManifest.parse(body, contentType: MediaType.ociManifest)
-            let digest = try storage.putManifest(foo, reference: .tag("latest"), body: body, manifest: parsed)
-            #expect(try storage.manifest(foo, .tag("latest")).digest == digest)
-            #expect(try storage.mountBlob(layerDigest, into: repo("bar"), from: foo))
-            #expect(storage.catalog() == ["bar", "foo"])
+            let digest = try await storage.putManifest(foo, reference: .tag("latest"), body: body, manifest: parsed)
+            #expect(try await storage.manifest(foo, .tag("latest")).digest == digest)
+            #expect(try await storage.mountBlob(layerDigest, into: repo("bar"), from: foo))
+            #expect(try await storage.catalog() == ["bar", "foo"])
         }
     }
 
     @Test("a trailing slash on the root directory is tolerated")
     func trailingSlash() async throws {
         try await withTemporaryRoot { root in
-            let storage = try FileSystemStorage(rootDirectory: root + "/")
+            let storage = try layoutStorage(root + "/")
             #expect(storage.rootDirectory == root)
             try await pushBlob(storage, repo("foo"), [1, 2, 3])
         }

@@ -5,33 +5,60 @@ import Testing
 
 @Suite("Garbage collection")
 struct GarbageCollectorTests {
-    @Test("a blob no repository references is removed once older than the delay, and a referenced one stays")
+    @Test("a blob no manifest references is removed once older than the delay, and a referenced one stays")
     func removesOnlyUnreferencedOldBlobs() async throws {
         try await withStorage { storage in
-            let kept = try await pushBlob(storage, repo("a"), Array("kept".utf8))
-            let orphan = try await pushBlob(storage, repo("a"), Array("orphan".utf8))
-            try storage.deleteBlob(repo("a"), orphan)
+            let a = repo("a")
+            let body = try await ManifestStoreTests.imageManifest(storage, a)
+            let manifest = try await ManifestStoreTests.put(storage, a, "latest", body)
+            let orphan = try await pushBlob(storage, a, Array("orphan".utf8))
             let collector = GarbageCollector(storage: storage, delay: 3600)
 
             #expect(await collector.collect().blobsRemoved == 0, "younger than gcDelay: left alone")
-            #expect(storage.storedBlobSize(orphan) != nil)
+            #expect(try await storage.blobSize(a, orphan) == 6)
 
             let report = await collector.collect(now: Date().addingTimeInterval(7200))
             #expect(report.blobsRemoved == 1)
             #expect(report.bytesFreed == 6)
-            #expect(storage.storedBlobSize(orphan) == nil)
-            #expect(storage.blobSize(repo("a"), kept) == 4)
+            #expect(try await storage.blobSize(a, orphan) == nil)
+            #expect(try await storage.manifest(a, .tag("latest")).digest == manifest)
+            let parsed = try ParsedManifest.parse(body, contentType: nil)
+            for blob in parsed.blobs { #expect(try await storage.blobSize(a, blob) != nil, "config and layers stay") }
         }
     }
 
-    @Test("a blob still linked by another repository survives its deletion from one")
+    @Test("an untagged manifest still listed in index.json keeps its blobs; one deleted by digest frees them")
+    func untaggedManifestsKeepBlobs() async throws {
+        try await withStorage { storage in
+            let a = repo("a")
+            let body = try await ManifestStoreTests.imageManifest(storage, a)
+            let digest = try await ManifestStoreTests.put(storage, a, "latest", body)
+            try await storage.deleteManifest(a, .tag("latest"))
+            let later = Date().addingTimeInterval(7200)
+            #expect(await GarbageCollector(storage: storage, delay: 3600).collect(now: later).blobsRemoved == 0)
+            try await storage.deleteManifest(a, .digest(digest))
+            #expect(await GarbageCollector(storage: storage, delay: 3600).collect(now: later).blobsRemoved == 2)
+        }
+    }
+
+    @Test("collecting or deleting a blob in one repository never touches another repository's link to it")
     func sharedBlobSurvives() async throws {
         try await withStorage { storage in
             let digest = try await pushBlob(storage, repo("a"), Array("shared".utf8))
-            #expect(try storage.mountBlob(digest, into: repo("b"), from: repo("a")))
-            try storage.deleteBlob(repo("a"), digest)
-            _ = await GarbageCollector(storage: storage, delay: 0).collect(now: Date().addingTimeInterval(10))
-            #expect(storage.blobSize(repo("b"), digest) == 6)
+            #expect(try await storage.mountBlob(digest, into: repo("b"), from: repo("a")))
+            let body = Array(("{\"schemaVersion\":2,\"mediaType\":\"\(MediaType.ociManifest)\",\"config\":{\"mediaType\":"
+                + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"\(digest)\",\"size\":6},\"layers\":[]}").utf8)
+            _ = try await ManifestStoreTests.put(storage, repo("b"), "v1", body)
+            let report = await GarbageCollector(storage: storage, delay: 0).collect(now: Date().addingTimeInterval(10))
+            #expect(report.blobsRemoved == 1)
+            #expect(try await storage.blobSize(repo("a"), digest) == nil, "unreferenced in a: collected")
+            #expect(storedContent(storage, repo("b"), digest) == Array("shared".utf8), "referenced in b: intact")
+            let refused = await expectRegistryError(.denied) { try await storage.deleteBlob(repo("b"), digest) }
+            #expect(refused?.status == 405, "a blob a manifest references is not deleted (as Zot)")
+            try await pushBlob(storage, repo("c"), Array("kept".utf8))
+            #expect(try await storage.mountBlob(Digest.of(Array("kept".utf8)), into: repo("d"), from: repo("c")))
+            try await storage.deleteBlob(repo("c"), Digest.of(Array("kept".utf8)))
+            #expect(storedContent(storage, repo("d"), Digest.of(Array("kept".utf8))) == Array("kept".utf8))
         }
     }
 

@@ -8,7 +8,7 @@ struct ManifestStoreTests {
     let foo = repo("foo")
 
     /// Pushes a config and a layer to `repository` and returns an image manifest body that uses them.
-    static func imageManifest(_ storage: FileSystemStorage, _ repository: RepositoryName, seed: UInt8 = 1,
+    static func imageManifest(_ storage: LayoutStorage, _ repository: RepositoryName, seed: UInt8 = 1,
                               configType: String = "application/vnd.oci.image.config.v1+json",
                               extra: String = "") async throws -> [UInt8] {
         let config = Array("{\"seed\":\(seed)}".utf8)
@@ -23,11 +23,11 @@ struct ManifestStoreTests {
     }
 
     @discardableResult
-    static func put(_ storage: FileSystemStorage, _ repository: RepositoryName, _ reference: String, _ body: [UInt8],
-                    contentType: String? = nil) throws -> Digest {
+    static func put(_ storage: LayoutStorage, _ repository: RepositoryName, _ reference: String, _ body: [UInt8],
+                    contentType: String? = nil) async throws -> Digest {
         let parsed = try ParsedManifest.parse(body, contentType: contentType)
         let ref = try #require(Reference(reference))
-        return try storage.putManifest(repository, reference: ref, body: body, manifest: parsed)
+        return try await storage.putManifest(repository, reference: ref, body: body, manifest: parsed)
     }
 
     static func subjectField(_ digest: Digest, size: Int) -> String {
@@ -38,16 +38,16 @@ struct ManifestStoreTests {
     func putAndGet() async throws {
         try await withStorage { storage in
             let body = try await Self.imageManifest(storage, foo)
-            let digest = try Self.put(storage, foo, "latest", body)
+            let digest = try await Self.put(storage, foo, "latest", body)
             #expect(digest == Digest.of(body))
-            #expect(storage.resolveTag(foo, "latest") == digest)
+            #expect(try await storage.resolveTag(foo, "latest") == digest)
             for reference in [Reference.tag("latest"), .digest(digest)] {
-                let stored = try storage.manifest(foo, reference)
+                let stored = try await storage.manifest(foo, reference)
                 #expect(stored.body == body)
                 #expect(stored.digest == digest)
                 #expect(stored.mediaType == MediaType.ociManifest)
             }
-            #expect(storage.tags(foo) == ["latest"])
+            #expect(try await storage.tags(foo) == ["latest"])
         }
     }
 
@@ -56,8 +56,8 @@ struct ManifestStoreTests {
         try await withStorage { storage in
             let oci = try await Self.imageManifest(storage, foo)
             let text = String(decoding: oci, as: UTF8.self).replacingOccurrences(of: MediaType.ociManifest, with: MediaType.dockerManifest)
-            let digest = try Self.put(storage, foo, "v1", Array(text.utf8), contentType: MediaType.dockerManifest)
-            #expect(try storage.manifest(foo, .digest(digest)).mediaType == MediaType.dockerManifest)
+            let digest = try await Self.put(storage, foo, "v1", Array(text.utf8), contentType: MediaType.dockerManifest)
+            #expect(try await storage.manifest(foo, .digest(digest)).mediaType == MediaType.dockerManifest)
         }
     }
 
@@ -65,8 +65,8 @@ struct ManifestStoreTests {
     func missingBlob() async throws {
         try await withStorage { storage in
             let body = try await Self.imageManifest(storage, repo("other"))
-            await expectRegistryError(.manifestBlobUnknown) { try Self.put(storage, foo, "latest", body) }
-            #expect(storage.resolveTag(foo, "latest") == nil)
+            await expectRegistryError(.manifestBlobUnknown) { try await Self.put(storage, foo, "latest", body) }
+            #expect(try await storage.resolveTag(foo, "latest") == nil)
         }
     }
 
@@ -74,15 +74,15 @@ struct ManifestStoreTests {
     func indexMissingChild() async throws {
         try await withStorage { storage in
             let child = try await Self.imageManifest(storage, foo)
-            let childDigest = try Self.put(storage, foo, "child", child)
+            let childDigest = try await Self.put(storage, foo, "child", child)
             func index(_ digest: Digest) -> [UInt8] {
                 Array(("{\"schemaVersion\":2,\"mediaType\":\"\(MediaType.ociIndex)\",\"manifests\":[{\"mediaType\":\""
                     + MediaType.ociManifest + "\",\"digest\":\"\(digest)\",\"size\":\(child.count)}]}").utf8)
             }
-            let indexDigest = try Self.put(storage, foo, "multi", index(childDigest))
-            #expect(try storage.manifest(foo, .tag("multi")).digest == indexDigest)
-            #expect(try storage.manifest(foo, .tag("multi")).mediaType == MediaType.ociIndex)
-            await expectRegistryError(.manifestBlobUnknown) { try Self.put(storage, foo, "broken", index(Digest.of([1]))) }
+            let indexDigest = try await Self.put(storage, foo, "multi", index(childDigest))
+            #expect(try await storage.manifest(foo, .tag("multi")).digest == indexDigest)
+            #expect(try await storage.manifest(foo, .tag("multi")).mediaType == MediaType.ociIndex)
+            await expectRegistryError(.manifestBlobUnknown) { try await Self.put(storage, foo, "broken", index(Digest.of([1]))) }
         }
     }
 
@@ -90,30 +90,30 @@ struct ManifestStoreTests {
     func putByWrongDigest() async throws {
         try await withStorage { storage in
             let body = try await Self.imageManifest(storage, foo)
-            await expectRegistryError(.digestInvalid) { try Self.put(storage, foo, Digest.of([0]).description, body) }
+            await expectRegistryError(.digestInvalid) { try await Self.put(storage, foo, Digest.of([0]).description, body) }
             await expectRegistryError(.digestInvalid) {
                 let sha512Text = Digest.of(body, algorithm: .sha512).description
                 let tampered = String(sha512Text.dropLast()) + (sha512Text.hasSuffix("0") ? "1" : "0")
-                try Self.put(storage, foo, tampered, body)
+                try await Self.put(storage, foo, tampered, body)
             }
-            let right = try Self.put(storage, foo, Digest.of(body).description, body)
-            #expect(try storage.manifest(foo, .digest(right)).body == body)
-            #expect(storage.tags(foo) == [])
+            let right = try await Self.put(storage, foo, Digest.of(body).description, body)
+            #expect(try await storage.manifest(foo, .digest(right)).body == body)
+            #expect(try await storage.tags(foo) == [])
             let sha512 = Digest.of(body, algorithm: .sha512)
-            #expect(try Self.put(storage, foo, sha512.description, body) == sha512)
-            #expect(try storage.manifest(foo, .digest(sha512)).body == body)
+            #expect(try await Self.put(storage, foo, sha512.description, body) == sha512)
+            #expect(try await storage.manifest(foo, .digest(sha512)).body == body)
         }
     }
 
     @Test("putting a tag again moves it to the new manifest")
     func overwriteTag() async throws {
         try await withStorage { storage in
-            let old = try Self.put(storage, foo, "latest", try await Self.imageManifest(storage, foo, seed: 1))
-            let new = try Self.put(storage, foo, "latest", try await Self.imageManifest(storage, foo, seed: 2))
+            let old = try await Self.put(storage, foo, "latest", try await Self.imageManifest(storage, foo, seed: 1))
+            let new = try await Self.put(storage, foo, "latest", try await Self.imageManifest(storage, foo, seed: 2))
             #expect(old != new)
-            #expect(storage.resolveTag(foo, "latest") == new)
-            #expect(try storage.manifest(foo, .tag("latest")).digest == new)
-            #expect(try storage.manifest(foo, .digest(old)).digest == old, "the old revision stays reachable by digest")
+            #expect(try await storage.resolveTag(foo, "latest") == new)
+            #expect(try await storage.manifest(foo, .tag("latest")).digest == new)
+            #expect(try await storage.manifest(foo, .digest(old)).digest == old, "the old revision stays reachable by digest")
         }
     }
 
@@ -126,16 +126,16 @@ struct ManifestStoreTests {
                 for body in bodies {
                     group.addTask {
                         guard let parsed = try? ParsedManifest.parse(body, contentType: nil) else { return nil }
-                        return try? storage.putManifest(repo("foo"), reference: .tag("v1"), body: body, manifest: parsed, tagMustBeNew: true)
+                        return try? await storage.putManifest(repo("foo"), reference: .tag("v1"), body: body, manifest: parsed, tagMustBeNew: true)
                     }
                 }
                 return await group.reduce(into: [Digest]()) { if let d = $1 { $0.append(d) } }
             }
             #expect(outcomes.count == 1, "exactly one racing create wins")
-            #expect(storage.resolveTag(foo, "v1") == outcomes.first)
+            #expect(try await storage.resolveTag(foo, "v1") == outcomes.first)
             let parsed = try ParsedManifest.parse(bodies[0], contentType: nil)
-            #expect(throws: RegistryError.self) {
-                try storage.putManifest(foo, reference: .tag("v1"), body: bodies[0], manifest: parsed, tagMustBeNew: true)
+            await #expect(throws: RegistryError.self) {
+                try await storage.putManifest(foo, reference: .tag("v1"), body: bodies[0], manifest: parsed, tagMustBeNew: true)
             }
         }
     }
@@ -143,13 +143,13 @@ struct ManifestStoreTests {
     @Test("deleting a tag removes only the tag")
     func deleteTag() async throws {
         try await withStorage { storage in
-            let digest = try Self.put(storage, foo, "latest", try await Self.imageManifest(storage, foo))
-            try Self.put(storage, foo, "stable", try storage.manifest(foo, .digest(digest)).body)
-            try storage.deleteManifest(foo, .tag("latest"))
-            #expect(storage.tags(foo) == ["stable"])
-            await expectRegistryError(.manifestUnknown) { _ = try storage.manifest(foo, .tag("latest")) }
-            #expect(try storage.manifest(foo, .digest(digest)).digest == digest)
-            await expectRegistryError(.manifestUnknown) { try storage.deleteManifest(foo, .tag("latest")) }
+            let digest = try await Self.put(storage, foo, "latest", try await Self.imageManifest(storage, foo))
+            try await Self.put(storage, foo, "stable", try await storage.manifest(foo, .digest(digest)).body)
+            try await storage.deleteManifest(foo, .tag("latest"))
+            #expect(try await storage.tags(foo) == ["stable"])
+            await expectRegistryError(.manifestUnknown) { _ = try await storage.manifest(foo, .tag("latest")) }
+            #expect(try await storage.manifest(foo, .digest(digest)).digest == digest)
+            await expectRegistryError(.manifestUnknown) { try await storage.deleteManifest(foo, .tag("latest")) }
         }
     }
 
@@ -157,23 +157,23 @@ struct ManifestStoreTests {
     func deleteDigest() async throws {
         try await withStorage { storage in
             let body = try await Self.imageManifest(storage, foo, seed: 1)
-            let digest = try Self.put(storage, foo, "a", body)
-            try Self.put(storage, foo, "b", body)
-            let other = try Self.put(storage, foo, "c", try await Self.imageManifest(storage, foo, seed: 2))
-            try storage.deleteManifest(foo, .digest(digest))
-            #expect(storage.tags(foo) == ["c"])
-            await expectRegistryError(.manifestUnknown) { _ = try storage.manifest(foo, .digest(digest)) }
-            await expectRegistryError(.manifestUnknown) { _ = try storage.manifest(foo, .tag("a")) }
-            #expect(try storage.manifest(foo, .tag("c")).digest == other)
-            await expectRegistryError(.manifestUnknown) { try storage.deleteManifest(foo, .digest(digest)) }
+            let digest = try await Self.put(storage, foo, "a", body)
+            try await Self.put(storage, foo, "b", body)
+            let other = try await Self.put(storage, foo, "c", try await Self.imageManifest(storage, foo, seed: 2))
+            try await storage.deleteManifest(foo, .digest(digest))
+            #expect(try await storage.tags(foo) == ["c"])
+            await expectRegistryError(.manifestUnknown) { _ = try await storage.manifest(foo, .digest(digest)) }
+            await expectRegistryError(.manifestUnknown) { _ = try await storage.manifest(foo, .tag("a")) }
+            #expect(try await storage.manifest(foo, .tag("c")).digest == other)
+            await expectRegistryError(.manifestUnknown) { try await storage.deleteManifest(foo, .digest(digest)) }
         }
     }
 
     @Test("a manifest is only visible in the repository it was put in")
     func manifestsArePerRepository() async throws {
         try await withStorage { storage in
-            let digest = try Self.put(storage, foo, "latest", try await Self.imageManifest(storage, foo))
-            await expectRegistryError(.manifestUnknown) { _ = try storage.manifest(repo("bar"), .digest(digest)) }
+            let digest = try await Self.put(storage, foo, "latest", try await Self.imageManifest(storage, foo))
+            await expectRegistryError(.manifestUnknown) { _ = try await storage.manifest(repo("bar"), .digest(digest)) }
         }
     }
 
@@ -181,22 +181,22 @@ struct ManifestStoreTests {
     func tagsSorted() async throws {
         try await withStorage { storage in
             let body = try await Self.imageManifest(storage, foo)
-            for tag in ["v2", "latest", "V1", "_x", "a.b", "a-b", "1.0"] { try Self.put(storage, foo, tag, body) }
-            #expect(storage.tags(foo) == ["1.0", "V1", "_x", "a-b", "a.b", "latest", "v2"])
-            #expect(storage.tags(repo("nobody")) == nil)
-            #expect(storage.resolveTag(foo, "../../etc/passwd") == nil)
+            for tag in ["v2", "latest", "V1", "_x", "a.b", "a-b", "1.0"] { try await Self.put(storage, foo, tag, body) }
+            #expect(try await storage.tags(foo) == ["1.0", "V1", "_x", "a-b", "a.b", "latest", "v2"])
+            #expect(try await storage.tags(repo("nobody")) == nil)
+            #expect(try await storage.resolveTag(foo, "../../etc/passwd") == nil)
         }
     }
 
     @Test("the catalog lists nested repository names sorted, and nothing else")
     func catalog() async throws {
         try await withStorage { storage in
-            #expect(storage.catalog() == [])
+            #expect(try await storage.catalog() == [])
             for name in ["team/x/y", "a/b", "a", "zeta"] {
-                try Self.put(storage, repo(name), "latest", try await Self.imageManifest(storage, repo(name)))
+                try await Self.put(storage, repo(name), "latest", try await Self.imageManifest(storage, repo(name)))
             }
             try await pushBlob(storage, repo("blobs-only"), [1, 2, 3])
-            #expect(storage.catalog() == ["a", "a/b", "blobs-only", "team/x/y", "zeta"])
+            #expect(try await storage.catalog() == ["a", "a/b", "blobs-only", "team/x/y", "zeta"])
         }
     }
 
@@ -204,27 +204,27 @@ struct ManifestStoreTests {
     func referrers() async throws {
         try await withStorage { storage in
             let subjectBody = try await Self.imageManifest(storage, foo, seed: 1)
-            let subject = try Self.put(storage, foo, "latest", subjectBody)
+            let subject = try await Self.put(storage, foo, "latest", subjectBody)
             let subjectField = Self.subjectField(subject, size: subjectBody.count)
-            let signature = try Self.put(storage, foo, "sig", try await Self.imageManifest(
+            let signature = try await Self.put(storage, foo, "sig", try await Self.imageManifest(
                 storage, foo, seed: 2, extra: "\"artifactType\":\"application/x.sig\"," + subjectField))
-            let sbom = try Self.put(storage, foo, "sbom", try await Self.imageManifest(
+            let sbom = try await Self.put(storage, foo, "sbom", try await Self.imageManifest(
                 storage, foo, seed: 3, configType: "application/x.sbom", extra: subjectField + ",\"annotations\":{\"k\":\"v\"}"))
 
-            let all = storage.referrers(foo, subject: subject, artifactType: nil)
+            let all = try await storage.referrers(foo, subject: subject, artifactType: nil)
             #expect(Set(all.map(\.digest)) == [signature.description, sbom.description])
             #expect(all.allSatisfy { $0.mediaType == MediaType.ociManifest })
             let sbomDescriptor = try #require(all.first { $0.digest == sbom.description })
             #expect(sbomDescriptor.artifactType == "application/x.sbom")
             #expect(sbomDescriptor.annotations == ["k": "v"])
-            #expect(sbomDescriptor.size == Int64(try storage.manifest(foo, .digest(sbom)).body.count))
+            #expect(sbomDescriptor.size == Int64(try await storage.manifest(foo, .digest(sbom)).body.count))
 
-            #expect(storage.referrers(foo, subject: subject, artifactType: "application/x.sig").map(\.digest) == [signature.description])
-            #expect(storage.referrers(foo, subject: subject, artifactType: "application/x.none").isEmpty)
-            #expect(storage.referrers(repo("bar"), subject: subject, artifactType: nil).isEmpty)
+            #expect(try await storage.referrers(foo, subject: subject, artifactType: "application/x.sig").map(\.digest) == [signature.description])
+            #expect(try await storage.referrers(foo, subject: subject, artifactType: "application/x.none").isEmpty)
+            #expect(try await storage.referrers(repo("bar"), subject: subject, artifactType: nil).isEmpty)
 
-            try storage.deleteManifest(foo, .digest(signature))
-            #expect(storage.referrers(foo, subject: subject, artifactType: nil).map(\.digest) == [sbom.description])
+            try await storage.deleteManifest(foo, .digest(signature))
+            #expect(try await storage.referrers(foo, subject: subject, artifactType: nil).map(\.digest) == [sbom.description])
         }
     }
 
@@ -232,9 +232,9 @@ struct ManifestStoreTests {
     func referrerBeforeSubject() async throws {
         try await withStorage { storage in
             let absent = Digest.of(Array("not pushed yet".utf8))
-            let referrer = try Self.put(storage, foo, "sig", try await Self.imageManifest(
+            let referrer = try await Self.put(storage, foo, "sig", try await Self.imageManifest(
                 storage, foo, extra: "\"artifactType\":\"application/x.sig\"," + Self.subjectField(absent, size: 10)))
-            #expect(storage.referrers(foo, subject: absent, artifactType: nil).map(\.digest) == [referrer.description])
+            #expect(try await storage.referrers(foo, subject: absent, artifactType: nil).map(\.digest) == [referrer.description])
         }
     }
 }

@@ -17,11 +17,21 @@ func withTemporaryRoot<T>(_ body: (String) async throws -> T) async throws -> T 
     return try await body(root)
 }
 
-/// A `FileSystemStorage` on a fresh temporary root, removed afterwards.
-func withStorage<T>(commit: Bool = false, _ body: (FileSystemStorage) async throws -> T) async throws -> T {
+/// A `LayoutStorage` on the filesystem driver at a fresh temporary root, removed afterwards.
+func withStorage<T>(commit: Bool = false, dedupe: Bool = true, _ body: (LayoutStorage) async throws -> T) async throws -> T {
     try await withTemporaryRoot { root in
-        try await body(FileSystemStorage(rootDirectory: root, commit: commit))
+        try await body(layoutStorage(root, commit: commit, dedupe: dedupe))
     }
+}
+
+/// A `LayoutStorage` on the filesystem driver at `root` (a new instance is a restart).
+func layoutStorage(_ root: String, commit: Bool = false, dedupe: Bool = true) throws -> LayoutStorage {
+    LayoutStorage(driver: try FileSystemDriver(rootDirectory: root, synchronous: commit), dedupe: dedupe)
+}
+
+extension LayoutStorage {
+    /// The local root of the filesystem driver.
+    var rootDirectory: String { (driver as? FileSystemDriver)?.rootDirectory ?? "" }
 }
 
 /// The chunks as a finished stream of buffers, the shape a request body has.
@@ -48,7 +58,7 @@ func sampleBytes(_ count: Int, seed: UInt8 = 1) -> [UInt8] {
 
 /// Uploads `content` to `repository` in one or more PATCH-like appends and finishes it.
 @discardableResult
-func pushBlob(_ storage: FileSystemStorage, _ repository: RepositoryName, _ content: [UInt8], chunkSize: Int = 1000,
+func pushBlob(_ storage: LayoutStorage, _ repository: RepositoryName, _ content: [UInt8], chunkSize: Int = 1000,
               algorithm: Digest.Algorithm = .sha256) async throws -> Digest {
     let id = try await storage.startUpload(repository)
     var offset: Int64 = 0
@@ -61,9 +71,9 @@ func pushBlob(_ storage: FileSystemStorage, _ repository: RepositoryName, _ cont
     return digest
 }
 
-/// The bytes of a stored blob, read from its content path.
-func storedContent(_ storage: FileSystemStorage, _ digest: Digest) -> [UInt8]? {
-    FileManager.default.contents(atPath: storage.blobPath(digest)).map { [UInt8]($0) }
+/// The bytes of a blob as stored in `repository`, read from its file in the layout.
+func storedContent(_ storage: LayoutStorage, _ repository: RepositoryName, _ digest: Digest) -> [UInt8]? {
+    FileManager.default.contents(atPath: "\(storage.rootDirectory)/\(repository)/blobs/\(digest.algorithm.rawValue)/\(digest.hex)").map { [UInt8]($0) }
 }
 
 /// Regular files anywhere under `directory`.

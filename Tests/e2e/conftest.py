@@ -87,8 +87,9 @@ def write_htpasswd(path: Path, users: dict[str, str]) -> Path:
     return path
 
 
-def zot_config(port: int, root_dir: Path, htpasswd: Path | None, repositories: dict | None) -> dict:
-    """A Zot-format config: listen on 127.0.0.1:port, store under root_dir."""
+def zot_config(port: int, root_dir: Path, htpasswd: Path | None, repositories: dict | None,
+               storage: dict | None = None) -> dict:
+    """A Zot-format config: listen on 127.0.0.1:port, store under root_dir (plus `storage` settings)."""
     http: dict = {"address": "127.0.0.1", "port": str(port), "realm": "zot-authz"}
     if htpasswd is not None:
         http["auth"] = {"htpasswd": {"path": str(htpasswd)}}
@@ -97,7 +98,7 @@ def zot_config(port: int, root_dir: Path, htpasswd: Path | None, repositories: d
     return {
         "distSpecVersion": "1.1.1",
         "http": http,
-        "storage": {"rootDirectory": str(root_dir)},
+        "storage": {"rootDirectory": str(root_dir), **(storage or {})},
         "log": {"level": "debug"},
     }
 
@@ -116,8 +117,9 @@ class RegistryServer:
     """One registry process on 127.0.0.1 with its own config, storage and log file."""
 
     def __init__(self, workdir: Path, repositories: dict | None = OPEN_POLICY,
-                 users: dict[str, str] | None = None, root_dir: Path | None = None):
+                 users: dict[str, str] | None = None, root_dir: Path | None = None, storage: dict | None = None):
         self.workdir = workdir
+        self.storage = storage
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.root_dir = root_dir or workdir / "storage"
         self.repositories = repositories
@@ -155,7 +157,8 @@ class RegistryServer:
             pytest.fail(f"server binary {binary} does not exist: run `swift build` or set ZOT_AUTHZ_BIN")
         htpasswd = write_htpasswd(self.workdir / "htpasswd", self.users) if self.users else None
         config = self.workdir / "config.json"
-        config.write_text(json.dumps(zot_config(self.port, self.root_dir, htpasswd, self.repositories), indent=2))
+        config.write_text(json.dumps(zot_config(self.port, self.root_dir, htpasswd, self.repositories, self.storage),
+                                      indent=2))
         return [str(binary), "serve", str(config)]
 
     def start(self) -> RegistryServer:
@@ -220,9 +223,9 @@ class RegistryFactory:
         self.servers: list[RegistryServer] = []
 
     def start(self, repositories: dict | None = OPEN_POLICY, users: dict[str, str] | None = None,
-              root_dir: Path | None = None) -> RegistryServer:
+              root_dir: Path | None = None, storage: dict | None = None) -> RegistryServer:
         workdir = self.base / f"server-{len(self.servers)}"
-        server = RegistryServer(workdir, repositories=repositories, users=users, root_dir=root_dir)
+        server = RegistryServer(workdir, repositories=repositories, users=users, root_dir=root_dir, storage=storage)
         self.servers.append(server)
         return server.start()
 

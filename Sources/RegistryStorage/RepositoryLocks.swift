@@ -1,0 +1,40 @@
+/// Async mutual exclusion per repository: `index.json` read-modify-write cycles of one
+/// repository run one at a time (waiters queue in order); different repositories never wait on
+/// each other. Nothing blocks a thread while waiting.
+actor RepositoryLocks {
+    private var held: Set<String> = []
+    private var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
+
+    /// Runs `body` while holding the lock for `key`.
+    func withLock<T: Sendable>(_ key: String, _ body: @Sendable () async throws -> T) async throws -> T {
+        await acquire(key)
+        do {
+            let result = try await body()
+            release(key)
+            return result
+        } catch {
+            release(key)
+            throw error
+        }
+    }
+
+    private func acquire(_ key: String) async {
+        if !held.contains(key) {
+            held.insert(key)
+            return
+        }
+        await withCheckedContinuation { continuation in
+            waiters[key, default: []].append(continuation)
+        }
+    }
+
+    private func release(_ key: String) {
+        if var queue = waiters[key], !queue.isEmpty {
+            let next = queue.removeFirst()
+            waiters[key] = queue.isEmpty ? nil : queue
+            next.resume()  // ownership passes to the next waiter
+        } else {
+            held.remove(key)
+        }
+    }
+}

@@ -78,6 +78,14 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
+        .target(name: "RegistryS3", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         .executableTarget(name: "zot-authz", dependencies: [
             "RegistryHTTP", "RegistryConfig", "RegistryPolicy",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -98,6 +106,11 @@ let package = Package(
         .testTarget(name: "RegistryOIDCTests", dependencies: [
             "RegistryOIDC",
             .product(name: "JWTKit", package: "jwt-kit"),
+        ]),
+        .testTarget(name: "RegistryS3Tests", dependencies: [
+            "RegistryS3",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "RegistryHTTPTests", dependencies: [
             "RegistryHTTP",

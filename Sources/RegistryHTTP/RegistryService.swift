@@ -18,6 +18,11 @@ public enum RegistryService {
     /// Builds server options from a config.
     public static func options(from config: ZotConfig, logger: Logger) throws -> RegistryServerOptions {
         let storage: FileSystemStorage
+        if config.storage.s3Driver != nil || config.storage.subPaths.values.contains(where: { $0.s3Driver != nil }) {
+            // RegistryS3 implements the driver; until the storage layer is wired to it, refuse rather than
+            // silently serve the local rootDirectory.
+            throw StartupError(description: "storage.storageDriver: the s3 driver is not yet served by this build")
+        }
         do {
             storage = try FileSystemStorage(rootDirectory: config.storage.rootDirectory, commit: config.storage.commit)
         } catch {

@@ -39,6 +39,12 @@ let package = Package(
             .product(name: "_NIOFileSystem", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
+        // The StorageDriver conformance suite, shared by every driver's tests (filesystem,
+        // in-memory, S3); a library so test targets of other modules can depend on it.
+        .target(name: "RegistryStorageConformance", dependencies: [
+            "RegistryStorage",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], swiftSettings: strict),
         .target(name: "RegistryPolicy", dependencies: ["RegistryCore"], swiftSettings: strict),
         .target(name: "RegistryConfig", dependencies: [
             "RegistryCore", "RegistryPolicy",

@@ -85,6 +85,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "RegistryS3", dependencies: [
+            "RegistryStorage", "RegistryConfig",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -114,7 +115,7 @@ let package = Package(
             .product(name: "JWTKit", package: "jwt-kit"),
         ]),
         .testTarget(name: "RegistryS3Tests", dependencies: [
-            "RegistryS3",
+            "RegistryS3", "RegistryStorage", "RegistryStorageConformance", "RegistryConfig",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),

@@ -38,14 +38,15 @@ enum MotoServer {
         process.standardError = handle
         try process.run()
         startedPID = process.processIdentifier
-        atexit { if MotoServer.startedPID > 0 { kill(MotoServer.startedPID, SIGTERM) } }
+        // moto_server (werkzeug) does not stop on SIGTERM or SIGINT while serving; SIGKILL by PID at exit.
+        atexit { if MotoServer.startedPID > 0 { kill(MotoServer.startedPID, SIGKILL) } }
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if canConnect(port: port) { return S3Endpoint(scheme: "http", host: "127.0.0.1", port: Int(port)) }
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(100))
         }
-        kill(process.processIdentifier, SIGTERM)
+        kill(process.processIdentifier, SIGKILL)
         throw MotoError.didNotStart(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self))
     }
 

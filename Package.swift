@@ -85,6 +85,15 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
+        .target(name: "RegistryS3", dependencies: [
+            "RegistryStorage", "RegistryConfig",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         // The composition root: turns a ZotConfig into running objects; the only module that knows both.
         .target(name: "RegistryApp", dependencies: [
             "RegistryCore", "RegistryConfig", "RegistryPolicy", "RegistryStorage", "RegistryAuthCore", "RegistryAuth",
@@ -120,6 +129,11 @@ let package = Package(
         .testTarget(name: "RegistryOIDCTests", dependencies: [
             "RegistryOIDC", "RegistryAuthCore",
             .product(name: "JWTKit", package: "jwt-kit"),
+        ]),
+        .testTarget(name: "RegistryS3Tests", dependencies: [
+            "RegistryS3", "RegistryStorage", "RegistryStorageConformance", "RegistryConfig",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "RegistryHTTPTests", dependencies: [
             "RegistryHTTP", "RegistryApp", "RegistryConfig", "RegistryPolicy", "RegistryAuthCore",

@@ -9,7 +9,7 @@ APT_PACKAGES=(
     slapd ldap-utils prometheus chromium chromium-driver
 )
 PYTHON="${PYTHON:-python3}"
-PIP_PACKAGES=(oras pytest requests oidc-provider-mock selenium cryptography PyJWT)
+PIP_PACKAGES=(oras pytest requests oidc-provider-mock selenium cryptography PyJWT 'moto[server]' boto3)
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
 
@@ -34,7 +34,7 @@ if ((${#missing[@]} > 0)); then
     $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if ! "$PYTHON" -c 'import oras, pytest, requests, oidc_provider_mock, selenium, cryptography, jwt' >/dev/null 2>&1; then
+if ! "$PYTHON" -c 'import oras, pytest, requests, oidc_provider_mock, selenium, cryptography, jwt, moto.server, boto3' >/dev/null 2>&1; then
     log "pip install ${PIP_PACKAGES[*]}"
     # Debian's system Python is "externally managed" (PEP 668); this is a throwaway test machine.
     PIP_BREAK_SYSTEM_PACKAGES=1 PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1 \

@@ -20,6 +20,11 @@ public enum RegistryService {
 
     /// Builds server options from a config.
     public static func options(from config: ZotConfig, logger: Logger) throws -> RegistryServerOptions {
+        if config.storage.s3Driver != nil || config.storage.subPaths.values.contains(where: { $0.s3Driver != nil }) {
+            // RegistryS3 implements the driver; until the storage layer is wired to it, refuse rather than
+            // silently serve the local rootDirectory.
+            throw StartupError(description: "storage.storageDriver: the s3 driver is not yet served by this build")
+        }
         let storage = try configuredStorage(config.storage)
         let policy = try accessPolicy(config)
         var options = RegistryServerOptions(

@@ -33,7 +33,7 @@ extension ConfigMapper {
             storage.gcIntervalSeconds = seconds
         }
         if let driver = reader.node("storageDriver") {
-            checkStorageDriver(driver)
+            storage.s3Driver = mapStorageDriver(driver)
         }
         if allowSubPaths, let subPathsNode = reader.node("subPaths") {
             storage.subPaths = mapSubPaths(subPathsNode)
@@ -50,16 +50,26 @@ extension ConfigMapper {
         return (text, seconds)
     }
 
-    /// Any driver settings are accepted, but only the filesystem driver is served.
-    private func checkStorageDriver(_ node: ConfigNode) {
+    /// `name: s3` → typed S3 settings; `filesystem` (or no name) → nil; any other driver is refused.
+    private func mapStorageDriver(_ node: ConfigNode) -> S3DriverSettings? {
         guard case .object(let members) = node.value else {
             collector.error(node.path, "expected an object, got \(node.kindName)")
-            return
+            return nil
         }
-        guard let (_, nameNode) = members.first(where: { $0.key.lowercased() == "name" }) else { return }
-        guard case .string(let name) = nameNode.value, name.lowercased() == "filesystem" || name.isEmpty else {
-            collector.error(nameNode.path, "\(nameNode.quoted): only the filesystem driver is supported")
-            return
+        guard let (_, nameNode) = members.first(where: { $0.key.lowercased() == "name" }) else {
+            if !members.isEmpty { collector.error(node.path.appending(key: "name"), "is required (filesystem or s3)") }
+            return nil
+        }
+        guard case .string(let name) = nameNode.value else {
+            collector.error(nameNode.path, "expected a string, got \(nameNode.kindName)")
+            return nil
+        }
+        switch name.lowercased() {
+        case "filesystem", "": return nil
+        case "s3": return mapS3Driver(node)
+        default:
+            collector.error(nameNode.path, "\(nameNode.quoted): only the filesystem and s3 drivers are supported")
+            return nil
         }
     }
 

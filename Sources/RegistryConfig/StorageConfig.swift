@@ -20,6 +20,8 @@ public struct StorageConfig: Sendable, Hashable {
     public var remoteCache: Bool
     /// `subPaths`: route prefix → storage for that prefix.
     public var subPaths: [String: StorageConfig]
+    /// `storageDriver` with `name: s3`; nil for the filesystem driver.
+    public var s3Driver: S3DriverSettings?
 
     public init(rootDirectory: String, dedupe: Bool = true, commit: Bool = false, gc: Bool = true,
                 gcDelay: String? = nil, gcDelaySeconds: Double? = nil, gcInterval: String? = nil,
@@ -34,6 +36,7 @@ public struct StorageConfig: Sendable, Hashable {
         self.gcIntervalSeconds = gcIntervalSeconds
         self.remoteCache = remoteCache
         self.subPaths = subPaths
+        self.s3Driver = nil
     }
 }
 

@@ -101,8 +101,8 @@ struct StrictnessTests {
     @Test("A missing storage.rootDirectory is an error; an unsupported storage driver is an error")
     func storageRules() {
         #expect(messagesByPath("http: {}\n")["storage.rootDirectory"] == "is required")
-        let found = messagesByPath(minimalYAML("  storageDriver:\n    name: s3\n    region: us-east-1\n"))
-        #expect(found["storage.storageDriver.name"] == "\"s3\": only the filesystem driver is supported")
+        let found = messagesByPath(minimalYAML("  storageDriver:\n    name: gcs\n    region: us-east-1\n"))
+        #expect(found["storage.storageDriver.name"] == "\"gcs\": only the filesystem and s3 drivers are supported")
         #expect(problems(minimalYAML("  storageDriver:\n    name: filesystem\n")).isEmpty)
     }
 

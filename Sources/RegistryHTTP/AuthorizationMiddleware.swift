@@ -42,8 +42,15 @@ struct AuthorizationMiddleware: RouterMiddleware {
         var rules: [String] = []
         for requirement in requirements {
             let verdict = decider.decide(context.identity, requirement)
+            let repushOnly = verdict.allowed ? nil : identicalRepushMessage(endpoint, request, requirement, context.identity)
             audit.record(request, context, result: verdict.allowed ? .allow : .deny, requirement: requirement,
-                         rule: verdict.rule, breakGlass: verdict.breakGlass)
+                         rule: verdict.rule, breakGlass: verdict.breakGlass,
+                         reason: repushOnly.map { _ in "update not granted: only an identical re-push is accepted (no-op)" })
+            if let repushOnly {
+                context.identicalRepushOnly = repushOnly
+                rules.append(verdict.rule)
+                continue
+            }
             guard verdict.allowed else {
                 metrics?.countDenial(action: requirement.action.rawValue)
                 context.logger.info("access denied", metadata: [
@@ -52,7 +59,8 @@ struct AuthorizationMiddleware: RouterMiddleware {
                 if context.identity.isAnonymous {
                     throw RegistryHTTPError.unauthorized(realm: realm, detail: "\(requirement.action.rawValue) on \(requirement.repository) requires authentication")
                 }
-                throw RegistryError(.denied, detail: "\(requirement.action.rawValue) on \(requirement.repository) is not granted")
+                throw RegistryError(.denied, message: Self.denialMessage(requirement, context.identity),
+                                    detail: "\(requirement.action.rawValue) on \(requirement.repository) is not granted")
             }
             if verdict.breakGlass {
                 context.logger.notice("admin break-glass grant", metadata: [

@@ -46,6 +46,7 @@ public enum RegistryService {
                 throw StartupError(description: "log.audit: cannot append to \"\(audit)\": \(error.localizedDescription)")
             }
         }
+        options.uploadSessionLimits?.abandonAfter = config.storage.gcDelaySeconds ?? 3600
         options.metrics = try metricsEndpoint(config, authenticationConfigured: authenticationConfigured, logger: logger)
         return options
     }
@@ -77,7 +78,8 @@ public enum RegistryService {
         if config.http.tls?.cacert != nil {
             let mtls = config.http.auth?.mtls
             do {
-                authenticators.append(try MTLSAuthenticator(identityAttributes: mtls?.identityAttributes ?? [], uriSanPattern: mtls?.uriSanPattern))
+                authenticators.append(try MTLSAuthenticator(identityAttributes: mtls?.identityAttributes ?? [], uriSanPattern: mtls?.uriSanPattern,
+                                                            sanIndices: mtls?.sanIndices ?? MTLSSANIndices()))
             } catch {
                 throw StartupError(description: "http.auth.mtls: \(error)")
             }
@@ -112,6 +114,7 @@ public enum RegistryService {
             let chain = try NIOSSLCertificate.fromPEMFile(cert).map { NIOSSLCertificateSource.certificate($0) }
             let privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
             var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(privateKey))
+            ServerTLSPolicy.apply(to: &configuration)
             if let cacert = tls.cacert {
                 configuration.trustRoots = .file(cacert)
                 configuration.certificateVerification = clientCertificateRequired ? .noHostnameVerification : .optionalVerification
@@ -159,7 +162,9 @@ extension RegistryService {
     /// Starts `storage.gc`: a pass every `gcInterval` (default 1 h) removing what has been
     /// unreferenced for `gcDelay` (default 1 h).
     static func garbageCollection(_ storage: FileSystemStorage, _ storageConfig: StorageConfig, logger: Logger) -> Task<Void, Never> {
-        let collector = GarbageCollector(storage: storage, delay: storageConfig.gcDelaySeconds ?? 3600)
+        // Abandoned uploads go after gcDelay too (they no longer count against the open-session caps by then).
+        let delay = storageConfig.gcDelaySeconds ?? 3600
+        let collector = GarbageCollector(storage: storage, delay: delay, uploadExpiry: delay)
         let interval = max(1, storageConfig.gcIntervalSeconds ?? 3600)
         return Task.detached(priority: .background) {
             while !Task.isCancelled {

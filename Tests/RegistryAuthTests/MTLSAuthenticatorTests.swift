@@ -107,10 +107,9 @@ struct MTLSAuthenticatorTests {
             .uniformResourceIdentifier("https://a.example"), .rfc822Name("two@san.example"), .uniformResourceIdentifier("https://b.example"),
         ]
         let der = try TestCertificate.der(subject: try TestCertificate.aliceSubject(), alternativeNames: names)
-        let indices = MTLSSANIndices(uri: 1, dns: 1, email: 1)
-        #expect(try await identity(try MTLSAuthenticator(identityAttributes: ["DNSName"], sanIndices: indices), der)?.username == "second.example")
-        #expect(try await identity(try MTLSAuthenticator(identityAttributes: ["Email"], sanIndices: indices), der)?.username == "two@san.example")
-        #expect(try await identity(try MTLSAuthenticator(identityAttributes: ["URI"], sanIndices: indices), der)?.username == "https://b.example")
+        #expect(try await identity(try MTLSAuthenticator(identityAttributes: ["DNSName"], sanIndices: MTLSSANIndices(dns: 1)), der)?.username == "second.example")
+        #expect(try await identity(try MTLSAuthenticator(identityAttributes: ["Email"], sanIndices: MTLSSANIndices(email: 1)), der)?.username == "two@san.example")
+        #expect(try await identity(try MTLSAuthenticator(identityAttributes: ["URI"], sanIndices: MTLSSANIndices(uri: 1)), der)?.username == "https://b.example")
         let outOfRange = try MTLSAuthenticator(identityAttributes: ["DNSName", "CommonName"], sanIndices: MTLSSANIndices(dns: 5))
         #expect(try await identity(outOfRange, der)?.username == "alice")
         // An index beyond the SAN emails does not fall back to the subject's emailAddress.

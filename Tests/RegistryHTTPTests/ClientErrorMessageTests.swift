@@ -31,7 +31,7 @@ struct ClientErrorMessageTests {
                 #expect(Self.message(response) == "tag v1 exists and user ci may create but not update apps/web")
                 #expect(Self.detail(response) == "update on apps/web is not granted")
             }
-            try await client.execute(uri: "/v2/apps/web/manifests/v1", method: .get) { response in
+            try await client.execute(uri: "/v2/apps/web/manifests/v1", method: .get, headers: Self.ci) { response in
                 #expect(response.bytes == first.manifest)
             }
         }

@@ -41,7 +41,8 @@ def test_an_unknown_transfer_coding_is_answered_400_and_the_smuggled_request_is_
     received, closed = exchange(server.port, head.encode() + SMUGGLED)
     assert received.startswith(b"HTTP/1.1 400"), received[:300]
     assert received.count(b"HTTP/1.1 ") == 1, f"more than one answer on the connection:\n{received.decode(errors='replace')}"
-    assert b"Transfer-Encoding" in received and b"UNSUPPORTED" in received, received
+    if coding != "chunked, chunked":  # NIO's parser refuses a repeated chunked itself (400 without a body)
+        assert b"Transfer-Encoding" in received and b"UNSUPPORTED" in received, received
     assert closed, "the connection stayed open after a request with ambiguous framing"
 
 

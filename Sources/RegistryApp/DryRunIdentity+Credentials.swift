@@ -24,6 +24,7 @@ extension DryRunIdentity {
         let username: String
         do {
             username = try MTLSAuthenticator(identityAttributes: attributes, uriSanPattern: mtls?.uriSanPattern,
+                                             sanIndices: mtls?.sanIndices ?? MTLSSANIndices(),
                                              now: { insidePeriod }).identity(fromDER: der)
         } catch let error as MTLSConfigurationError {
             throw DryRunIdentityError("--cert: http.auth.mtls is invalid (\(error))")
@@ -32,7 +33,7 @@ extension DryRunIdentity {
         } catch {
             throw DryRunIdentityError("--cert \(path): \(error)")
         }
-        let attribute = deciding(attributes, uriSanPattern: mtls?.uriSanPattern, der: der, at: insidePeriod, username: username)
+        let attribute = deciding(attributes, uriSanPattern: mtls?.uriSanPattern, sanIndices: mtls?.sanIndices ?? MTLSSANIndices(), der: der, at: insidePeriod, username: username)
         let facts = DryRunCertificateFacts(
             subject: certificate.subject.description,
             notValidBefore: certificate.notValidBefore.formatted(.iso8601),
@@ -73,16 +74,27 @@ extension DryRunIdentity {
 
     /// The configured attribute that yields `username` first: the authenticator is asked with each attribute alone,
     /// in the configured order, so the answer is the server's own reading.
-    private static func deciding(_ attributes: [String], uriSanPattern: String?, der: [UInt8], at moment: Date,
+    private static func deciding(_ attributes: [String], uriSanPattern: String?, sanIndices: MTLSSANIndices, der: [UInt8], at moment: Date,
                                  username: String) -> String {
         let names = attributes.isEmpty ? [MTLSIdentityAttribute.commonName.rawValue] : attributes
         for name in names {
-            let single = try? MTLSAuthenticator(identityAttributes: [name], uriSanPattern: uriSanPattern, now: { moment })
+            let single = try? MTLSAuthenticator(identityAttributes: [name], uriSanPattern: uriSanPattern,
+                                                sanIndices: onlyFor(name, sanIndices), now: { moment })
             if let single, (try? single.identity(fromDER: der)) == username {
                 return single.identityAttributes.first?.rawValue ?? name
             }
         }
         return names.joined(separator: ", ")
+    }
+
+    /// The indices that apply when `attribute` is asked alone (the others would be configuration errors).
+    private static func onlyFor(_ attribute: String, _ indices: MTLSSANIndices) -> MTLSSANIndices {
+        switch MTLSIdentityAttribute(configName: attribute) {
+        case .uri?: MTLSSANIndices(uri: indices.uri)
+        case .dnsName?: MTLSSANIndices(dns: indices.dns)
+        case .email?: MTLSSANIndices(email: indices.email)
+        default: MTLSSANIndices()
+        }
     }
 
     /// `--oidc-claims` text: inline JSON, or the contents of the file after `@`.

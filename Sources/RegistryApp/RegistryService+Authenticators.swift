@@ -33,7 +33,8 @@ extension RegistryService {
         if config.http.tls?.cacert != nil {
             let mtls = config.http.auth?.mtls
             do {
-                chain.append(try MTLSAuthenticator(identityAttributes: mtls?.identityAttributes ?? [], uriSanPattern: mtls?.uriSanPattern))
+                chain.append(try MTLSAuthenticator(identityAttributes: mtls?.identityAttributes ?? [], uriSanPattern: mtls?.uriSanPattern,
+                                                   sanIndices: mtls?.sanIndices ?? MTLSSANIndices()))
             } catch {
                 throw StartupError(description: "http.auth.mtls: \(error)")
             }

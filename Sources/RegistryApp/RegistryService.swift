@@ -38,6 +38,7 @@ public enum RegistryService {
                 throw StartupError(description: "log.audit: cannot append to \"\(audit)\": \(error.localizedDescription)")
             }
         }
+        options.uploadSessionLimits?.abandonAfter = config.storage.gcDelaySeconds ?? 3600
         options.metrics = try metricsEndpoint(config, logger: logger)
         options.metrics?.storageSize = { await storedBytes(storage) }
         return options
@@ -85,6 +86,7 @@ public enum RegistryService {
             let chain = try NIOSSLCertificate.fromPEMFile(cert).map { NIOSSLCertificateSource.certificate($0) }
             let privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
             var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(privateKey))
+            ServerTLSPolicy.apply(to: &configuration)
             if let cacert = tls.cacert {
                 configuration.trustRoots = .file(cacert)
                 configuration.certificateVerification = clientCertificateRequired ? .noHostnameVerification : .optionalVerification
@@ -140,7 +142,9 @@ extension RegistryService {
     /// Starts `storage.gc`: a pass every `gcInterval` (default 1 h) removing what has been
     /// unreferenced for `gcDelay` (default 1 h).
     static func garbageCollection(_ storage: LayoutStorage, _ storageConfig: StorageConfig, logger: Logger) -> Task<Void, Never> {
-        let collector = GarbageCollector(storage: storage, delay: storageConfig.gcDelaySeconds ?? 3600)
+        // Abandoned uploads go after gcDelay too (they no longer count against the open-session caps by then).
+        let delay = storageConfig.gcDelaySeconds ?? 3600
+        let collector = GarbageCollector(storage: storage, delay: delay, uploadExpiry: delay)
         let interval = max(1, storageConfig.gcIntervalSeconds ?? 3600)
         return Task.detached(priority: .background) {
             while !Task.isCancelled {

@@ -9,7 +9,7 @@ extension LDAPSettings {
     init(_ config: LDAPConfig) {
         self.init(address: config.address, port: config.port, insecure: config.insecure, startTLS: config.startTLS,
                   skipVerify: config.skipVerify, caCert: config.caCert, baseDN: config.baseDN, userAttribute: config.userAttribute,
-                  userFilter: config.userFilter, userGroupAttribute: config.userGroupAttribute, subtreeSearch: config.subtreeSearch,
+                  userFilter: config.userFilter, userGroupAttribute: config.userGroupAttribute, subtreeSearch: config.subtreeSearch, groupBaseDN: config.groupBaseDN,
                   credentialsFile: config.credentialsFile, bindDN: config.bindDN, bindPassword: config.bindPassword)
     }
 }

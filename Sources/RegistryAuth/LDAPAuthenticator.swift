@@ -14,7 +14,8 @@ import Synchronization
 /// `userGroupAttribute`; a DN value also contributes its CN (`cn=devs,ou=groups,…` → both strings).
 ///
 /// - Empty passwords are refused before any bind (LDAP would treat them as a successful unauthenticated bind).
-/// - Successful logins are cached for a short TTL with their groups; failures never are.
+/// - Successful logins are cached for a short TTL with their groups; failures never are. The cache is emptied when
+///   the credentials file changes (the LDAP settings themselves are read once, at start).
 /// - Directory work runs on a `NIOThreadPool` over a bounded pool of connections; every connect and operation is
 ///   limited by a timeout, and a caller waiting for a free connection gives up after `slotWaitTimeout`. A broken
 ///   connection is discarded and replaced on next use, so the authenticator recovers after a directory restart.
@@ -67,6 +68,8 @@ public final class LDAPAuthenticator: Authenticator {
     private let threadPool: NIOThreadPool
     private let logger: Logger
     private let jobs = Atomic<Int>(0)
+    /// The credentials file generation the cache was filled under; a change empties the cache.
+    private let cachedServiceGeneration = Atomic<UInt64>(0)
     private let now: @Sendable () -> NIODeadline
     /// The last directory failure logged and when, so an outage logs once per distinct error (or every 30 s)
     /// rather than once per request.
@@ -96,7 +99,8 @@ public final class LDAPAuthenticator: Authenticator {
         }
         endpoint = LDAPEndpoint(config: config, timeoutSeconds: options.timeoutSeconds)
         query = LDAPLogin.Query(baseDN: config.baseDN, subtree: config.subtreeSearch, userAttribute: config.userAttribute,
-                                userFilter: config.userFilter, groupAttribute: config.userGroupAttribute)
+                                userFilter: config.userFilter, groupAttribute: config.userGroupAttribute,
+                                groupBase: config.groupBaseDN ?? LDAPGroupNames.defaultGroupBase(baseDN: config.baseDN))
         if let path = config.credentialsFile {
             do throws(LDAPCredentialsError) {
                 serviceCredentials = .file(try LDAPCredentialsFile(path: path, checkInterval: options.credentialsCheckInterval,
@@ -135,6 +139,11 @@ public final class LDAPAuthenticator: Authenticator {
         guard !credentials.password.isEmpty else {
             logger.debug("LDAP login refused: empty password", metadata: ["user": "\(credentials.username)"])
             return nil
+        }
+        // Logins verified under other service credentials may no longer hold (another directory, other rights).
+        let (_, serviceGeneration) = await serviceCredentials.current()
+        if cachedServiceGeneration.exchange(serviceGeneration, ordering: .relaxed) != serviceGeneration {
+            cache.invalidateAll()
         }
         let cacheKey = cache.key(username: credentials.username, password: credentials.password)
         if let cached = cache.lookup(cacheKey) {

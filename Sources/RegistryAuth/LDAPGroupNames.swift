@@ -2,23 +2,50 @@ import Foundation
 
 /// Turns the values of the configured group attribute into ``Identity`` group names.
 ///
-/// `memberOf` values are DNs. Policies may name either the full DN (`cn=devs,ou=groups,dc=example,dc=org`,
-/// as Zot does) or just the group's common name (`devs`), so both are reported. Values that are not DNs whose
-/// first RDN is a `cn` are kept as they are.
+/// `memberOf` values are DNs. Policies may name the full DN (`cn=devs,ou=groups,dc=example,dc=org`, as Zot does)
+/// or — for groups under the group base only — the group's common name (`devs`). The base keeps short names from
+/// crossing subtrees: `cn=admins,ou=selfservice,…` must not satisfy a policy for `admins` meant for
+/// `cn=admins,ou=groups,…`. The base is `http.auth.ldap.groupBaseDN`, by default ``defaultGroupBase(baseDN:)``.
+/// Values that are not DNs whose first RDN is a `cn` are kept as they are.
 public enum LDAPGroupNames {
-    /// Every value, followed by its CN when it is a DN starting with `cn=`; duplicates dropped, order kept.
-    public static func groups(fromAttributeValues values: [String]) -> [String] {
+    /// Every value, followed by its CN when it is a DN starting with `cn=` that lies under `shortNameBase`;
+    /// duplicates dropped, order kept.
+    public static func groups(fromAttributeValues values: [String], shortNameBase: String) -> [String] {
         var groups: [String] = []
         var seen = Set<String>()
         func add(_ name: String) {
             guard !name.isEmpty, seen.insert(name).inserted else { return }
             groups.append(name)
         }
+        let base = normalizedRDNs(shortNameBase)
         for value in values {
             add(value)
-            if let commonName = commonName(ofDN: value) { add(commonName) }
+            guard let commonName = commonName(ofDN: value) else { continue }
+            let parent = normalizedRDNs(value).dropFirst()
+            if !base.isEmpty, parent.count >= base.count, Array(parent.suffix(base.count)) == base { add(commonName) }
         }
         return groups
+    }
+
+    /// The group base used when none is configured: `ou=groups` above the domain components of `baseDN`
+    /// (`ou=people,dc=example,dc=org` → `ou=groups,dc=example,dc=org`), or beside `baseDN` when it has none.
+    public static func defaultGroupBase(baseDN: String) -> String {
+        let rdns = splitUnescaped(baseDN, at: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let domain = rdns.reversed().prefix { $0.lowercased().hasPrefix("dc=") }.reversed()
+        let tail = domain.isEmpty ? Array(rdns.dropFirst()) : Array(domain)
+        return (["ou=groups"] + tail).joined(separator: ",")
+    }
+
+    /// The RDNs of `dn`, lower-cased with spaces around `=` and separators removed (for comparing DNs).
+    static func normalizedRDNs(_ dn: String) -> [String] {
+        splitUnescaped(dn, at: ",").map { rdn in
+            splitUnescaped(rdn, at: "+").map { component in
+                guard let equals = component.firstIndex(of: "=") else { return component.trimmingCharacters(in: .whitespaces).lowercased() }
+                let type = component[..<equals].trimmingCharacters(in: .whitespaces)
+                let value = component[component.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+                return (type + "=" + value).lowercased()
+            }.joined(separator: "+")
+        }.filter { !$0.isEmpty }
     }
 
     /// The unescaped value of the `cn` attribute in the first RDN of `dn` (RFC 4514), or `nil` when the

@@ -20,6 +20,8 @@ struct LDAPLogin: Sendable {
         var userAttribute: String
         var userFilter: String?
         var groupAttribute: String?
+        /// Groups under this DN are also reported by their CN (see ``LDAPGroupNames``).
+        var groupBase: String
     }
 
     let query: Query
@@ -79,7 +81,7 @@ struct LDAPLogin: Sendable {
         guard code == LDAPResultCode.success else { throw connection.error(code, "user bind as \(entry.dn)") }
         let groupValues = query.groupAttribute.flatMap { entry.attributes[$0] } ?? []
         return .authenticated(dn: entry.dn, username: canonicalName(entry.attributes[query.userAttribute] ?? []),
-                              groups: LDAPGroupNames.groups(fromAttributeValues: groupValues))
+                              groups: LDAPGroupNames.groups(fromAttributeValues: groupValues, shortNameBase: query.groupBase))
     }
 
     /// A DN no directory holds (random per call), bound to when the user is unknown.

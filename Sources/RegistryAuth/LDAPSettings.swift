@@ -19,6 +19,8 @@ public struct LDAPSettings: Sendable, Hashable {
     /// Attribute holding group names, e.g. `memberOf`.
     public var userGroupAttribute: String?
     public var subtreeSearch: Bool
+    /// Groups under this DN may be named by their CN alone in policies; elsewhere only by full DN.
+    public var groupBaseDN: String?
     /// JSON file with `bindDN` and `bindPassword`.
     public var credentialsFile: String?
     /// The service account's DN, when given inline.
@@ -29,7 +31,7 @@ public struct LDAPSettings: Sendable, Hashable {
     /// Creates settings.
     public init(address: String, port: Int = 389, insecure: Bool = false, startTLS: Bool = false, skipVerify: Bool = false,
                 caCert: String? = nil, baseDN: String, userAttribute: String, userFilter: String? = nil,
-                userGroupAttribute: String? = nil, subtreeSearch: Bool = false, credentialsFile: String? = nil,
+                userGroupAttribute: String? = nil, subtreeSearch: Bool = false, groupBaseDN: String? = nil, credentialsFile: String? = nil,
                 bindDN: String? = nil, bindPassword: String? = nil) {
         self.address = address
         self.port = port
@@ -42,6 +44,7 @@ public struct LDAPSettings: Sendable, Hashable {
         self.userFilter = userFilter
         self.userGroupAttribute = userGroupAttribute
         self.subtreeSearch = subtreeSearch
+        self.groupBaseDN = groupBaseDN
         self.credentialsFile = credentialsFile
         self.bindDN = bindDN
         self.bindPassword = bindPassword

@@ -6,7 +6,8 @@ import X509
 /// Names the user of a request from its verified TLS client certificate.
 ///
 /// TLS verification (chain to the client CA) happens in the HTTP layer; this authenticator only reads the
-/// leaf it is handed, re-checks its validity period (defence in depth), and takes the identity from the first
+/// leaf it is handed, re-checks its validity period (defence in depth), refuses CA certificates (a trusted root
+/// presented as a client certificate passes TLS verification), and takes the identity from the first
 /// configured attribute that is present. No certificate → `nil`; a certificate that is unparseable, outside
 /// its validity period, or carries none of the attributes → thrown ``AuthenticationFailure``.
 public struct MTLSAuthenticator: Authenticator {
@@ -15,6 +16,8 @@ public struct MTLSAuthenticator: Authenticator {
 
     /// The attributes tried in order.
     public let identityAttributes: [MTLSIdentityAttribute]
+    /// Which SAN of each kind is read.
+    public let sanIndices: MTLSSANIndices
     private let uriPattern: URIPattern?
     private let now: @Sendable () -> Date
 
@@ -25,15 +28,25 @@ public struct MTLSAuthenticator: Authenticator {
     ///     case-insensitive); empty means `["CommonName"]`.
     ///   - uriSanPattern: a regular expression a SAN URI must contain a match of (unanchored: use `^…$` to
     ///     anchor). When it has a capture group, the first group's text is the identity; otherwise the whole URI.
+    ///   - sanIndices: which URI, DNS and email SAN is read (Zot's `uriSanIndex`, `dnsSanIndex`, `emailSanIndex`).
     ///   - now: the wall clock (injectable for tests).
-    public init(identityAttributes: [String] = [], uriSanPattern: String? = nil,
+    public init(identityAttributes: [String] = [], uriSanPattern: String? = nil, sanIndices: MTLSSANIndices = MTLSSANIndices(),
                 now: @escaping @Sendable () -> Date = { Date() }) throws(MTLSConfigurationError) {
         var attributes: [MTLSIdentityAttribute] = []
         for name in identityAttributes {
             guard let attribute = MTLSIdentityAttribute(configName: name) else { throw .unknownAttribute(name) }
             attributes.append(attribute)
         }
-        self.identityAttributes = attributes.isEmpty ? [.commonName] : attributes
+        let effective: [MTLSIdentityAttribute] = attributes.isEmpty ? [.commonName] : attributes
+        let indexKeys: [(String, Int, MTLSIdentityAttribute)] = [("uriSanIndex", sanIndices.uri, .uri),
+                                                                ("dnsSanIndex", sanIndices.dns, .dnsName),
+                                                                ("emailSanIndex", sanIndices.email, .email)]
+        for (key, index, attribute) in indexKeys {
+            if index < 0 { throw .negativeSANIndex(key) }
+            if index > 0 && !effective.contains(attribute) { throw .unusedSANIndex(key) }
+        }
+        self.identityAttributes = effective
+        self.sanIndices = sanIndices
         self.uriPattern = try uriSanPattern.map { pattern throws(MTLSConfigurationError) in try URIPattern(pattern) }
         self.now = now
     }
@@ -55,6 +68,9 @@ public struct MTLSAuthenticator: Authenticator {
         }
         guard current <= certificate.notValidAfter else {
             throw .invalidClientCertificate("client certificate expired at \(certificate.notValidAfter)")
+        }
+        if case .isCertificateAuthority = try? certificate.extensions.basicConstraints {
+            throw .invalidClientCertificate("client certificate '\(certificate.subject)' is a CA certificate (basicConstraints CA:TRUE)")
         }
         let alternativeNames: [GeneralName]
         do { alternativeNames = try certificate.extensions.subjectAlternativeNames.map(Array.init) ?? [] } catch {
@@ -78,18 +94,31 @@ public struct MTLSAuthenticator: Authenticator {
             let subject = certificate.subject.description
             return subject.isEmpty ? nil : subject
         case .email:
-            for case .rfc822Name(let email) in alternativeNames { return email }
-            return firstSubjectAttribute(of: certificate) { $0.type == .RDNAttributeType.emailAddress }
-        case .uri:
-            for case .uniformResourceIdentifier(let uri) in alternativeNames {
-                guard let uriPattern else { return uri }
-                if let identity = uriPattern.identity(in: uri) { return identity }
+            let emails = alternativeNames.compactMap { name -> String? in
+                if case .rfc822Name(let email) = name { return email } else { return nil }
             }
-            return nil
+            // Without any email SAN, the subject's emailAddress stands in for the first one.
+            if emails.isEmpty && sanIndices.email == 0 {
+                return firstSubjectAttribute(of: certificate) { $0.type == .RDNAttributeType.emailAddress }
+            }
+            return element(sanIndices.email, of: emails)
+        case .uri:
+            let uris = alternativeNames.compactMap { name -> String? in
+                if case .uniformResourceIdentifier(let uri) = name { return uri } else { return nil }
+            }
+            guard let uri = element(sanIndices.uri, of: uris) else { return nil }
+            guard let uriPattern else { return uri }
+            return uriPattern.identity(in: uri)
         case .dnsName:
-            for case .dnsName(let name) in alternativeNames { return name }
-            return nil
+            let names = alternativeNames.compactMap { name -> String? in
+                if case .dnsName(let dnsName) = name { return dnsName } else { return nil }
+            }
+            return element(sanIndices.dns, of: names)
         }
+    }
+
+    private func element(_ index: Int, of values: [String]) -> String? {
+        values.indices.contains(index) ? values[index] : nil
     }
 
     private func firstSubjectAttribute(

@@ -105,6 +105,9 @@ public struct LDAPConfig: Sendable, Hashable {
     public var subtreeSearch: Bool
     /// JSON file with `bindDN` and `bindPassword` (Zot's recommended way).
     public var credentialsFile: String?
+    /// Groups under this DN may be named in policies by their CN alone (ours, not Zot's; default
+    /// `ou=groups` above baseDN's domain components). Groups elsewhere must be named by full DN.
+    public var groupBaseDN: String?
     /// Deprecated in Zot's main config, still accepted.
     public var bindDN: String?
     /// Deprecated in Zot's main config, still accepted. A secret: never log it.

@@ -8,14 +8,17 @@ public enum ConfigLoader {
 
     /// Reads and validates the config at `path`; the format follows the extension (`.json`, `.yaml`/`.yml`,
     /// otherwise JSON then YAML).
-    public static func load(path: String) throws(ConfigError) -> ZotConfig {
+    ///
+    /// - Parameter checkingFiles: whether files the config names (htpasswd, certificates, credentials) must be
+    ///   readable; `false` for tools that read only the policy (`zot-authz test`).
+    public static func load(path: String, checkingFiles: Bool = true) throws(ConfigError) -> ZotConfig {
         let text = try readText(path: path)
-        return try parse(text, format: ConfigFormat(fileName: path))
+        return try parse(text, format: ConfigFormat(fileName: path), checkingFiles: checkingFiles)
     }
 
     /// Parses and validates config text.
-    public static func parse(_ text: String, format: ConfigFormat) throws(ConfigError) -> ZotConfig {
-        try ConfigMapper.map(parseTree(text, format: format))
+    public static func parse(_ text: String, format: ConfigFormat, checkingFiles: Bool = true) throws(ConfigError) -> ZotConfig {
+        try ConfigMapper.map(parseTree(text, format: format), checkingFiles: checkingFiles)
     }
 
     static func parseTree(_ text: String, format: ConfigFormat) throws(ConfigError) -> ConfigNode {

@@ -85,6 +85,10 @@ extension ConfigMapper {
             case "dnsSanIndex": mtls.dnsSanIndex = index
             default: mtls.emailSanIndex = index
             }
+            let attribute = ["uriSanIndex": "URI", "dnsSanIndex": "DNSName", "emailSanIndex": "Email"][key] ?? ""
+            if index > 0 && !mtls.identityAttributes.contains(attribute) {
+                collector.error(node.path, "selects a \(attribute) SAN but identityAttributes does not contain \(attribute)")
+            }
         }
         return mtls
     }

@@ -47,6 +47,7 @@ extension ConfigMapper {
             http.trustedProxies = proxies
         }
         checkTransportSecurity(http, reader: reader)
+        checkAdminGroupNames(http, reader: reader)
         return http
     }
 
@@ -100,6 +101,19 @@ extension ConfigMapper {
             if let rate { limits.methods.append(MethodRateLimit(method: method.uppercased(), rate: rate)) }
         }
         return limits
+    }
+
+    /// With LDAP, a group short name in `adminPolicy` matches only a directory group under the group base;
+    /// break-glass rights deserve the unambiguous full DN, so a short name earns a warning.
+    private func checkAdminGroupNames(_ http: HTTPConfig, reader: ObjectReader) {
+        guard let ldap = http.auth?.ldap, let accessControl = http.accessControl,
+              let admin = accessControl.adminPolicy else { return }
+        let path = reader.path(of: "accessControl").appending(key: "adminPolicy").appending(key: "groups")
+        let base = ldap.groupBaseDN ?? "ou=groups above the domain components of baseDN"
+        for group in admin.groups where !group.contains("=") && accessControl.groups[group] == nil {
+            collector.notice(path, "names the LDAP group \(ConfigPath.quote(group)) by its short name: it matches only "
+                + "cn=\(group) under the group base (\(base)); name the group by its full DN to be unambiguous")
+        }
     }
 
     /// mTLS needs a client CA; passwords over plain HTTP on a non-loopback address earn a notice.

@@ -1,7 +1,7 @@
 /// Key list for `http.auth.ldap`.
 enum LDAPKeys {
     static let known = ["address", "port", "insecure", "startTLS", "skipVerify", "caCert", "baseDN", "userAttribute",
-                        "userFilter", "userGroupAttribute", "subtreeSearch", "credentialsFile", "bindDN", "bindPassword"]
+                        "userFilter", "userGroupAttribute", "subtreeSearch", "credentialsFile", "bindDN", "bindPassword", "groupBaseDN"]
 }
 
 extension ConfigMapper {
@@ -38,11 +38,13 @@ extension ConfigMapper {
             collector.error(reader.path(of: "credentialsFile"), "cannot be combined with bindDN/bindPassword")
         }
         guard let address, let baseDN, let userAttribute else { return nil }
-        return LDAPConfig(address: address, port: port, insecure: insecure, startTLS: startTLS, skipVerify: skipVerify,
+        var config = LDAPConfig(address: address, port: port, insecure: insecure, startTLS: startTLS, skipVerify: skipVerify,
                           caCert: caCert, baseDN: baseDN, userAttribute: userAttribute, userFilter: reader.string("userFilter"),
                           userGroupAttribute: reader.string("userGroupAttribute"),
                           subtreeSearch: reader.bool("subtreeSearch") ?? false, credentialsFile: credentialsFile,
                           bindDN: bindDN, bindPassword: bindPassword)
+        if let node = reader.node("groupBaseDN") { config.groupBaseDN = collector.nonEmptyString(node) }
+        return config
     }
 
     /// A non-empty file name under `key` that names a readable file (problems reported).

@@ -3,8 +3,9 @@ struct ConfigMapper {
     let collector = ProblemCollector()
 
     /// The typed config, or every problem found.
-    static func map(_ root: ConfigNode) throws(ConfigError) -> ZotConfig {
+    static func map(_ root: ConfigNode, checkingFiles: Bool = true) throws(ConfigError) -> ZotConfig {
         let mapper = ConfigMapper()
+        mapper.collector.checksFiles = checkingFiles
         let config = mapper.mapRoot(root)
         guard mapper.collector.problems.isEmpty, var config else {
             throw ConfigError(problems: mapper.collector.problems)

@@ -63,6 +63,7 @@ enum NetworkSyntax {
 extension ProblemCollector {
     /// Reports `node` unless it names a readable file.
     func checkReadableFile(_ path: String, at node: ConfigPath) {
+        guard checksFiles else { return }
         if let problem = NetworkSyntax.fileProblem(path) { error(node, problem) }
     }
 }

@@ -3,6 +3,8 @@
 final class ProblemCollector {
     private(set) var problems: [ConfigProblem] = []
     private(set) var notices: [ConfigProblem] = []
+    /// Whether referenced files (htpasswd, certificates, credentials) must exist and be readable.
+    var checksFiles = true
 
     func error(_ path: ConfigPath, _ message: String) {
         problems.append(ConfigProblem(path: path.description, message: message))

@@ -20,6 +20,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let audit: AuditRecorder
     /// Counts outcomes (`nil` when metrics are disabled).
     var metrics: RegistryMetrics?
+    /// Failed logins per attempted user name, across addresses (`nil`: not limited).
+    var loginBudget: LoginFailureBudget?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -28,9 +30,14 @@ struct AuthenticationMiddleware: RouterMiddleware {
             authorizationHeaders: request.headers[values: .authorization],
             peerCertificateDER: readsPeerCertificates ? await Self.peerCertificate(context.channel) : nil,
             cookieHeaders: request.headers[values: .cookie])
+        let attemptedName = Self.basicUsername(authenticationRequest)
+        if let loginBudget, let attemptedName {
+            try LoginThrottle.enforce(loginBudget, name: attemptedName, request: request, context: context, audit: audit, metrics: metrics)
+        }
         do {
             context.identity = try await chain.authenticate(authenticationRequest)
         } catch {
+            if error.kind == .invalidCredentials, let attemptedName { loginBudget?.recordFailure(for: attemptedName) }
             context.logger.notice("authentication failed", metadata: [
                 "client": "\(context.clientAddress)", "reason": "\(error.kind.rawValue)",
             ])
@@ -46,10 +53,17 @@ struct AuthenticationMiddleware: RouterMiddleware {
             throw RegistryError(.unauthorized, detail: "authentication failed")
         }
         metrics?.countAuthentication(method: context.identity.method.rawValue, success: true, reason: nil)
+        if let attemptedName, context.identity.username == attemptedName { loginBudget?.recordSuccess(for: attemptedName) }
         if let userLimiter, let user = context.identity.username {
             try RateLimitMiddleware.enforce(userLimiter, key: "user:" + user, request: request, context: context, audit: audit, metrics: metrics)
         }
         return try await next(request, context)
+    }
+
+    /// The user name of a single well-formed Basic `Authorization` header (the name whose budget a failure spends).
+    static func basicUsername(_ request: AuthenticationRequest) -> String? {
+        guard let header = request.authorizationHeader else { return nil }
+        return (try? BasicCredentials.parse(header: header))?.username
     }
 
     /// The verified client certificate of the connection (HTTP/2 streams ask their parent).

@@ -43,29 +43,38 @@ struct AuthorizationMiddleware: RouterMiddleware {
                                              mountSource: mountSource) { repository, tag in
             known.map { $0.0 == repository && $0.1 == tag } ?? false
         }
+        var context = context
         for (requirement, verdict) in authorization.checks {
+            // A create-only user re-pushing to an existing tag: allowed through only as an identical re-push,
+            // which the manifest handler accepts as a no-op (CI retries) and refuses otherwise.
+            let repushOnly = verdict.allowed ? nil : identicalRepushMessage(endpoint, request, requirement, context.identity)
             audit.record(request, context, result: verdict.allowed ? .allow : .deny, requirement: requirement,
-                         rule: verdict.rule, breakGlass: verdict.breakGlass)
+                         rule: verdict.rule, breakGlass: verdict.breakGlass,
+                         reason: repushOnly.map { _ in "update not granted: only an identical re-push is accepted (no-op)" })
+            if let repushOnly {
+                context.identicalRepushOnly = repushOnly
+                continue
+            }
+            guard verdict.allowed else {
+                metrics?.countDenial(action: requirement.action.rawValue)
+                context.logger.info("access denied", metadata: [
+                    "identity": "\(context.identity)", "need": "\(requirement)", "rule": "\(verdict.rule)",
+                ])
+                if context.identity.isAnonymous {
+                    throw RegistryError(.unauthorized, detail: "\(requirement.action.rawValue) on \(requirement.repository) requires authentication")
+                }
+                throw RegistryError(.denied, message: Self.denialMessage(requirement, context.identity),
+                                    detail: "\(requirement.action.rawValue) on \(requirement.repository) is not granted")
+            }
             if verdict.breakGlass {
                 context.logger.notice("admin break-glass grant", metadata: [
                     "identity": "\(context.identity)", "need": "\(requirement)", "rule": "\(verdict.rule)",
                 ])
             }
         }
-        if let (requirement, verdict) = authorization.denied {
-            metrics?.countDenial(action: requirement.action.rawValue)
-            context.logger.info("access denied", metadata: [
-                "identity": "\(context.identity)", "need": "\(requirement)", "rule": "\(verdict.rule)",
-            ])
-            if context.identity.isAnonymous {
-                throw RegistryError(.unauthorized, detail: "\(requirement.action.rawValue) on \(requirement.repository) requires authentication")
-            }
-            throw RegistryError(.denied, detail: "\(requirement.action.rawValue) on \(requirement.repository) is not granted")
-        }
         if authorization.checks.isEmpty {
             audit.record(request, context, result: .allow, rule: "no repository permission needed")
         }
-        var context = context
         context.tagMustBeNew = authorization.tagMustBeNew
         return try await next(request, context)
     }

@@ -52,6 +52,8 @@ extension RegistryHandlers {
                 return Self.blobCreated(repository, digest)
             }
         }
+        let owner = OpenUploadSessions.owner(context.identity, clientAddress: context.clientAddress)
+        try uploadSessions?.checkCapacity(repository: repository.value, user: owner)
         let id = try await storage.startUpload(repository)
         if let digestText = query.get("digest") {
             guard let digest = Digest(digestText) else {
@@ -67,6 +69,7 @@ extension RegistryHandlers {
             }
             return Self.blobCreated(repository, digest)
         }
+        uploadSessions?.open(id.value, repository: repository.value, user: owner)
         return Self.uploadAccepted(.accepted, repository, id, offset: 0)
     }
 
@@ -111,6 +114,7 @@ extension RegistryHandlers {
         let expected = try Self.chunkStart(request)
         _ = try await storage.appendUpload(repository, id, expectedOffset: expected, body: request.body)
         _ = try await storage.finishUpload(repository, id, digest: digest)
+        uploadSessions?.close(id.value, repository: repository.value)
         return Self.blobCreated(repository, digest)
     }
 

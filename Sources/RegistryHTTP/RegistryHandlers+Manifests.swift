@@ -25,8 +25,18 @@ extension RegistryHandlers {
         }
         let body = Array(buffer.readableBytesView)
         let manifest = try ParsedManifest.parse(body, contentType: request.headers[.contentType])
-        let digest = try await storage.putManifest(repository, reference: reference, body: body, manifest: manifest,
+        let digest: Digest
+        if let refusal = context.identicalRepushOnly {
+            // Without update rights only the manifest the tag already names may be pushed again: nothing changes.
+            guard case .tag(let tag) = reference, let existing = try await storage.resolveTag(repository, tag),
+                  existing == Digest.of(body, algorithm: existing.algorithm) else {
+                throw RegistryError(.denied, message: refusal, detail: "update on \(repository) is not granted")
+            }
+            digest = existing
+        } else {
+            digest = try await storage.putManifest(repository, reference: reference, body: body, manifest: manifest,
                                              tagMustBeNew: context.tagMustBeNew)
+        }
         var headers: HTTPFields = [
             .location: "/v2/\(repository)/manifests/\(digest)",
             .dockerContentDigest: digest.description,

@@ -15,6 +15,8 @@ struct RegistryHandlers: Sendable {
     /// Whether the caller may read a repository (filters the catalog and automatic mounts).
     typealias ReadCheck = @Sendable (Identity, RepositoryName) -> Bool
     let canRead: ReadCheck
+    /// Caps open upload sessions per user and per repository (`nil`: no cap).
+    var uploadSessions: OpenUploadSessions? = nil
 
     func respond(_ request: Request, context: RegistryRequestContext) async throws -> Response {
         guard let endpoint = try context.endpoint.get() else {
@@ -49,6 +51,7 @@ struct RegistryHandlers: Sendable {
             case .put: return try await finishUpload(repository, uploadID, request)
             case .delete:
                 try await storage.cancelUpload(repository, uploadID)
+                uploadSessions?.close(uploadID.value, repository: repository.value)
                 return Response(status: .noContent)
             default: throw Self.methodNotAllowed
             }

@@ -16,6 +16,9 @@ public struct RegistryRequestContext: RequestContext {
     public var endpoint: ParsedEndpoint = .notRegistry
     /// Set when a manifest PUT was authorized as `create` only: the tag must not exist when written.
     public var tagMustBeNew = false
+    /// Set when a manifest PUT to an existing tag lacks `update` but has `create`: only a re-push of the manifest the
+    /// tag already points to is accepted (a no-op, so CI retries succeed); anything else is denied with this message.
+    public var identicalRepushOnly: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

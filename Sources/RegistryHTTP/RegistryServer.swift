@@ -27,6 +27,10 @@ public struct RegistryServerOptions: Sendable {
     /// Rate limits keyed by client address and by authenticated user (`nil` when not configured).
     public var addressLimiter: RateLimiter?
     public var userLimiter: RateLimiter?
+    /// Failed logins per attempted user name, across addresses (README: security); `nil` turns it off.
+    public var loginFailureBudget: LoginFailureBudget? = LoginFailureBudget()
+    /// Caps on open blob upload sessions (README: security); `nil` turns them off.
+    public var uploadSessionLimits: UploadSessionLimits? = UploadSessionLimits()
     /// Where authentication and authorization decisions are recorded (`log.audit`).
     public var audit: AuditTrail?
     /// How long a connection may stay silent (before a request, or mid-body) before it is closed.
@@ -48,6 +52,22 @@ public struct RegistryServerOptions: Sendable {
         self.policy = policy
         self.tls = tls
         self.logger = logger
+    }
+}
+
+/// How many blob upload sessions may be open at once, and when an unfinished one stops counting.
+public struct UploadSessionLimits: Sendable, Hashable {
+    /// Per user name (anonymous callers: per client address).
+    public var perUser: Int
+    /// Per repository.
+    public var perRepository: Int
+    /// Seconds after which an unfinished session no longer counts (`storage.gcDelay`, when GC removes it).
+    public var abandonAfter: Double
+
+    public init(perUser: Int = 128, perRepository: Int = 256, abandonAfter: Double = 3600) {
+        self.perUser = perUser
+        self.perRepository = perRepository
+        self.abandonAfter = abandonAfter
     }
 }
 
@@ -75,7 +95,7 @@ public enum RegistryServer {
             RateLimitMiddleware(limiter: options.addressLimiter, resolver: options.addressResolver, audit: recorder, metrics: metrics)
             AuthenticationMiddleware(chain: options.authenticators, failDelay: options.failDelay,
                                      userLimiter: options.userLimiter, readsPeerCertificates: options.readsPeerCertificates,
-                                     audit: recorder, metrics: metrics)
+                                     audit: recorder, metrics: metrics, loginBudget: options.loginFailureBudget)
         }
         if let metricsOptions = options.metrics {
             let endpoint = MetricsEndpoint(options: metricsOptions, policy: options.policy, audit: recorder)
@@ -88,9 +108,13 @@ public enum RegistryServer {
         let registryRoutes = router.group().add(middleware: AuthorizationMiddleware(
             policy: options.policy, storage: options.storage, audit: recorder, metrics: metrics))
         let policy = options.policy
-        let handlers = RegistryHandlers(storage: options.storage) { identity, repository in
+        var configuredHandlers = RegistryHandlers(storage: options.storage) { identity, repository in
             policy.canRead(identity, repository)
         }
+        configuredHandlers.uploadSessions = options.uploadSessionLimits.map {
+            OpenUploadSessions(perUser: $0.perUser, perRepository: $0.perRepository, abandonAfter: $0.abandonAfter)
+        }
+        let handlers = configuredHandlers
         for method in [HTTPRequest.Method.get, .head, .put, .post, .patch, .delete] {
             registryRoutes.on("/v2", method: method) { request, context in try await handlers.respond(request, context: context) }
             registryRoutes.on("/v2/**", method: method) { request, context in try await handlers.respond(request, context: context) }
@@ -104,7 +128,9 @@ public enum RegistryServer {
         let configuration = ApplicationConfiguration(address: .hostname(options.address, port: options.port), serverName: nil)
         // A connection that sends nothing (no TLS hello, no request, a stalled body) is closed after
         // `idleTimeout`, so idle sockets cannot pile up (slowloris) or hold up shutdown.
-        let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: options.idleTimeout))
+        // Ambiguous message framing (unknown transfer codings) is refused before routing: see TransferCodingGuard.
+        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [TransferCodingGuard()],
+                                                                 idleTimeout: options.idleTimeout))
         let server: HTTPServerBuilder
         if let tls = options.tls {
             server = try .tls(http1, tlsConfiguration: tls)

@@ -3,10 +3,34 @@ import Testing
 
 @Suite("LDAP group names")
 struct LDAPGroupNamesTests {
-    @Test("a memberOf DN yields both the DN and its CN, so policies can name either")
+    static let base = "ou=groups,dc=example,dc=org"
+
+    @Test("a memberOf DN under the group base yields both the DN and its CN, so policies can name either")
     func dnAndCommonName() {
-        #expect(LDAPGroupNames.groups(fromAttributeValues: ["cn=devs,ou=groups,dc=example,dc=org"])
+        #expect(LDAPGroupNames.groups(fromAttributeValues: ["cn=devs,ou=groups,dc=example,dc=org"], shortNameBase: Self.base)
             == ["cn=devs,ou=groups,dc=example,dc=org", "devs"])
+        #expect(LDAPGroupNames.groups(fromAttributeValues: ["CN=Devs, OU=Teams,OU=Groups, DC=Example,DC=org"], shortNameBase: Self.base)
+            == ["CN=Devs, OU=Teams,OU=Groups, DC=Example,DC=org", "Devs"])
+    }
+
+    @Test("a group outside the group base keeps only its full DN: short names do not cross subtrees")
+    func shortNamesStayInTheGroupBase() {
+        #expect(LDAPGroupNames.groups(fromAttributeValues: ["cn=admins,ou=selfservice,dc=example,dc=org"], shortNameBase: Self.base)
+            == ["cn=admins,ou=selfservice,dc=example,dc=org"])
+        #expect(LDAPGroupNames.groups(fromAttributeValues: ["cn=admins,ou=groups,dc=evil,dc=org"], shortNameBase: Self.base)
+            == ["cn=admins,ou=groups,dc=evil,dc=org"])
+        #expect(LDAPGroupNames.groups(fromAttributeValues: ["cn=admins,dc=example,dc=org"], shortNameBase: Self.base)
+            == ["cn=admins,dc=example,dc=org"])
+    }
+
+    @Test("the default group base is ou=groups above the domain components of baseDN", arguments: [
+        ("ou=people,dc=example,dc=org", "ou=groups,dc=example,dc=org"),
+        ("dc=example,dc=org", "ou=groups,dc=example,dc=org"),
+        ("ou=staff,ou=people,dc=corp,dc=example", "ou=groups,dc=corp,dc=example"),
+        ("ou=people,o=Example", "ou=groups,o=Example"),
+    ])
+    func defaultBase(baseDN: String, expected: String) {
+        #expect(LDAPGroupNames.defaultGroupBase(baseDN: baseDN) == expected)
     }
 
     @Test("the CN is read from the first RDN only, case-insensitively, with escapes resolved", arguments: [
@@ -33,7 +57,7 @@ struct LDAPGroupNamesTests {
     func duplicates() {
         let groups = LDAPGroupNames.groups(fromAttributeValues: [
             "cn=devs,ou=a,dc=x", "devs", "cn=devs,ou=b,dc=x", "ops", "",
-        ])
+        ], shortNameBase: "dc=x")
         #expect(groups == ["cn=devs,ou=a,dc=x", "devs", "cn=devs,ou=b,dc=x", "ops"])
     }
 }

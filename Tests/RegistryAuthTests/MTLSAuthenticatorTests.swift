@@ -12,12 +12,14 @@ private enum TestCertificate {
     static func der(
         subject: DistinguishedName,
         alternativeNames: [GeneralName] = [],
+        certificateAuthority: Bool = false,
         notValidBefore: Date = Date().addingTimeInterval(-3600),
         notValidAfter: Date = Date().addingTimeInterval(3600)
     ) throws -> [UInt8] {
         let key = P256.Signing.PrivateKey()
         let extensions = try Certificate.Extensions {
             if !alternativeNames.isEmpty { SubjectAlternativeNames(alternativeNames) }
+            if certificateAuthority { Critical(BasicConstraints.isCertificateAuthority(maxPathLength: nil)) }
         }
         let certificate = try Certificate(
             version: .v3,
@@ -88,11 +90,54 @@ struct MTLSAuthenticatorTests {
         #expect(try await identity(try MTLSAuthenticator(identityAttributes: ["URI"]), der)?.username == "https://other.example/x")
     }
 
-    @Test("uriSanPattern selects the matching URI and its capture group is the identity")
+    @Test("uriSanPattern applies to the URI SAN at uriSanIndex and its capture group is the identity")
     func uriPattern() async throws {
         let der = try TestCertificate.der(subject: try TestCertificate.aliceSubject(), alternativeNames: sans)
-        let authenticator = try MTLSAuthenticator(identityAttributes: ["URI"], uriSanPattern: "^spiffe://example\\.org/ns/[^/]+/sa/([^/]+)$")
-        #expect(try await identity(authenticator, der)?.username == "builder")
+        let pattern = "^spiffe://example\\.org/ns/[^/]+/sa/([^/]+)$"
+        let second = try MTLSAuthenticator(identityAttributes: ["URI"], uriSanPattern: pattern, sanIndices: MTLSSANIndices(uri: 1))
+        #expect(try await identity(second, der)?.username == "builder")
+        // As Zot: the pattern does not search the other URIs; the first one does not match, so there is no identity.
+        let first = try MTLSAuthenticator(identityAttributes: ["URI"], uriSanPattern: pattern)
+        await #expect(throws: AuthenticationFailure.self) { try await identity(first, der) }
+    }
+
+    @Test("dnsSanIndex, emailSanIndex and uriSanIndex pick the n-th SAN of their kind, out of range tries the next attribute")
+    func sanIndices() async throws {
+        let names: [GeneralName] = [
+            .dnsName("first.example"), .rfc822Name("one@san.example"), .dnsName("second.example"),
+            .uniformResourceIdentifier("https://a.example"), .rfc822Name("two@san.example"), .uniformResourceIdentifier("https://b.example"),
+        ]
+        let der = try TestCertificate.der(subject: try TestCertificate.aliceSubject(), alternativeNames: names)
+        #expect(try await identity(try MTLSAuthenticator(identityAttributes: ["DNSName"], sanIndices: MTLSSANIndices(dns: 1)), der)?.username == "second.example")
+        #expect(try await identity(try MTLSAuthenticator(identityAttributes: ["Email"], sanIndices: MTLSSANIndices(email: 1)), der)?.username == "two@san.example")
+        #expect(try await identity(try MTLSAuthenticator(identityAttributes: ["URI"], sanIndices: MTLSSANIndices(uri: 1)), der)?.username == "https://b.example")
+        let outOfRange = try MTLSAuthenticator(identityAttributes: ["DNSName", "CommonName"], sanIndices: MTLSSANIndices(dns: 5))
+        #expect(try await identity(outOfRange, der)?.username == "alice")
+        // An index beyond the SAN emails does not fall back to the subject's emailAddress.
+        let emailOnly = try MTLSAuthenticator(identityAttributes: ["Email"], sanIndices: MTLSSANIndices(email: 2))
+        await #expect(throws: AuthenticationFailure.self) { try await identity(emailOnly, der) }
+    }
+
+    @Test("a SAN index for an attribute that is not configured, or a negative one, is a configuration error")
+    func sanIndexConfigurationErrors() {
+        #expect(throws: MTLSConfigurationError.unusedSANIndex("dnsSanIndex")) {
+            try MTLSAuthenticator(identityAttributes: ["CommonName"], sanIndices: MTLSSANIndices(dns: 1))
+        }
+        #expect(throws: MTLSConfigurationError.negativeSANIndex("uriSanIndex")) {
+            try MTLSAuthenticator(identityAttributes: ["URI"], sanIndices: MTLSSANIndices(uri: -1))
+        }
+    }
+
+    @Test("a CA certificate (basicConstraints CA:TRUE) presented as a client certificate is refused")
+    func certificateAuthorityRefused() async throws {
+        let der = try TestCertificate.der(subject: try TestCertificate.aliceSubject(), certificateAuthority: true)
+        do {
+            _ = try await identity(try MTLSAuthenticator(), der)
+            Issue.record("a CA certificate became a user")
+        } catch let failure as AuthenticationFailure {
+            #expect(failure.kind == .invalidClientCertificate)
+            #expect(failure.detail.contains("CA"))
+        }
     }
 
     @Test("attributes are tried in order until one is present")

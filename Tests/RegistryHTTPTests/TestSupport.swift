@@ -34,6 +34,8 @@ struct RegistrySetup {
     var accessControl: String?
     /// `log.audit`: where the audit trail is written, if anywhere.
     var auditPath: String?
+    /// Adjusts the server options built from the config (limits a config cannot express).
+    var configure: @Sendable (inout RegistryServerOptions) -> Void = { _ in }
 
     static let open = RegistrySetup()
 }
@@ -74,7 +76,8 @@ func withRegistry(_ setup: RegistrySetup = .open,
     let json = "{\"storage\":{\"rootDirectory\":\(JSONText.quote(directory.path + "/storage"))},\"http\":{\(http)},\"log\":{\"level\":\"error\"\(audit)}}"
     var logger = Logger(label: "test")
     logger.logLevel = .critical
-    let options = try RegistryService.options(from: try ConfigLoader.parse(json, format: .json), logger: logger)
+    var options = try RegistryService.options(from: try ConfigLoader.parse(json, format: .json), logger: logger)
+    setup.configure(&options)
     let app = Application(router: RegistryServer.router(options), logger: logger)
     try await app.test(.router) { client in
         try await body(client)

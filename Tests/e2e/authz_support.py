@@ -95,8 +95,9 @@ class AuthzRegistry(RegistryServer):
 
     def __init__(self, workdir: Path, users: dict[str, str], access_control: dict | None,
                  auth: dict | None = None, http: dict | None = None, htpasswd_cost: int = 5,
-                 ready_cert: tuple[str, str] | None = None):
+                 ready_cert: tuple[str, str] | None = None, log: dict | None = None):
         super().__init__(workdir, repositories=None, users=users)
+        self.log_extra = dict(log or {})
         self.access_control = access_control
         self.auth_extra = dict(auth or {})
         self.http_extra = dict(http or {})
@@ -126,7 +127,7 @@ class AuthzRegistry(RegistryServer):
             http["accessControl"] = self.access_control
         http.update(self.http_extra)
         return {"distSpecVersion": "1.1.1", "http": http,
-                "storage": {"rootDirectory": str(self.root_dir)}, "log": {"level": "debug"}}
+                "storage": {"rootDirectory": str(self.root_dir)}, "log": {"level": "debug", **self.log_extra}}
 
     def _command(self) -> list[str]:
         from conftest import server_binary

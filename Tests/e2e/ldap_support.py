@@ -285,3 +285,8 @@ def ldap_directory(tmp_path: Path, ldap_pki: LdapPKI):
         yield directory.setup()
     finally:
         directory.stop()
+
+
+def add_entries(directory: LdapDirectory, ldif: str) -> None:
+    """Adds entries (as the directory's root) to a running directory; groups get memberOf this way."""
+    _run("ldapadd", "-x", "-H", directory.ldap_url, "-D", ROOT_DN, "-w", ROOT_PASSWORD, input_text=ldif)

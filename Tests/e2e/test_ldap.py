@@ -186,3 +186,41 @@ def test_an_invalid_credentials_file_stops_startup_with_the_config_path(ldap_dir
     output = result.stderr + result.stdout
     assert "http.auth.ldap.credentialsFile" in output, output
     assert str(ldap_directory.credentials_file) in output
+
+
+def add_two_admins_groups(ldap_directory) -> None:
+    """`cn=admins,ou=groups` (alice) and a self-service `cn=admins,ou=selfservice` (bob)."""
+    from ldap_support import BASE_DN, GROUPS_DN, add_entries, user_dn
+    add_entries(ldap_directory, f"dn: ou=selfservice,{BASE_DN}\nobjectClass: organizationalUnit\nou: selfservice\n\n"
+                                f"dn: cn=admins,ou=selfservice,{BASE_DN}\nobjectClass: groupOfNames\ncn: admins\n"
+                                f"member: {user_dn('bob')}\n\n"
+                                f"dn: cn=admins,{GROUPS_DN}\nobjectClass: groupOfNames\ncn: admins\nmember: {user_dn('alice')}\n")
+
+
+ADMINS_PUSH = {"repositories": {"admin/**": {"policies": [{"groups": ["admins"], "actions": ["read", "create"]}]}}}
+
+
+def test_a_group_short_name_does_not_match_a_same_named_group_in_another_subtree(authz_registry, ldap_directory):
+    add_two_admins_groups(ldap_directory)
+    server = start_with_ldap(authz_registry, ldap_directory.auth_config("ldap"), access_control=ADMINS_PUSH)
+    member = requests.post(f"{server.url}/v2/admin/tool/blobs/uploads/", auth=("alice", USERS["alice"]), timeout=20)
+    assert member.status_code == 202, member.text
+    selfservice = requests.post(f"{server.url}/v2/admin/tool/blobs/uploads/", auth=("bob", USERS["bob"]), timeout=20)
+    assert selfservice.status_code == 403, "cn=admins,ou=selfservice satisfied a policy for the group base's admins"
+
+
+def test_group_base_dn_chooses_the_subtree_whose_groups_have_short_names(authz_registry, ldap_directory):
+    from ldap_support import BASE_DN
+    add_two_admins_groups(ldap_directory)
+    ldap = ldap_directory.auth_config("ldap", groupBaseDN=f"ou=selfservice,{BASE_DN}")
+    server = start_with_ldap(authz_registry, ldap, access_control=ADMINS_PUSH)
+    assert requests.post(f"{server.url}/v2/admin/x/blobs/uploads/", auth=("bob", USERS["bob"]), timeout=20).status_code == 202
+    assert requests.post(f"{server.url}/v2/admin/x/blobs/uploads/", auth=("alice", USERS["alice"]), timeout=20).status_code == 403
+
+
+def test_a_credentials_file_change_empties_the_login_cache(authz_registry, ldap_directory):
+    server = start_with_ldap(authz_registry, ldap_directory.auth_config("ldap"))
+    assert status(server, "alice", USERS["alice"]) == 200  # now cached
+    ldap_directory.write_credentials(SERVICE_DN, "not-the-service-password")
+    time.sleep(1.2)
+    assert status(server, "alice", USERS["alice"]) == 503, "a login verified under the old service credentials was reused"

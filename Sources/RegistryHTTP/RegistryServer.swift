@@ -70,6 +70,7 @@ public enum RegistryServer {
             AuthenticationMiddleware(chain: options.authenticators, failDelay: options.failDelay, realm: options.realm,
                                      userLimiter: options.userLimiter, readsPeerCertificates: options.readsPeerCertificates,
                                      audit: recorder, metrics: metrics)
+            BrowserOriginMiddleware(externalOrigin: options.account?.externalOrigin, audit: recorder)
         }
         if let metricsOptions = options.metrics {
             let endpoint = MetricsEndpoint(options: metricsOptions, realm: options.realm, audit: recorder)

@@ -32,7 +32,8 @@ extension RegistryService {
         return "\(scheme)://\(config.http.address):\(config.http.port)"
     }
 
-    static func accountSetup(_ config: ZotConfig, decider: any AccessDecider, logger: Logger) throws -> AccountSetup {
+    static func accountSetup(_ config: ZotConfig, decider: any AccessDecider, directories: [any AccountDirectory] = [],
+                             logger: Logger) throws -> AccountSetup {
         var setup = AccountSetup()
         guard let auth = config.http.auth else { return setup }
         let wantsSessions = !(auth.openid?.providers.isEmpty ?? true)
@@ -51,7 +52,8 @@ extension RegistryService {
         if auth.apikey {
             let keys = APIKeyStore(store: store, maximumLifetime: auth.apikeyMaxLifetimeSeconds)
             services.apiKeys = keys
-            setup.credentialAuthenticators.insert(APIKeyAuthenticator(keys: keys), at: 0)
+            let ownerCheck = APIKeyOwnerCheck(directories: directories, oidcLoginConfigured: wantsSessions)
+            setup.credentialAuthenticators.insert(APIKeyAuthenticator(keys: keys, ownerCheck: ownerCheck), at: 0)
         }
         if wantsSessions, let openid = auth.openid {
             var pepper: [UInt8]?
@@ -68,6 +70,7 @@ extension RegistryService {
             services.providers = try relyingParties(openid, externalURL: externalURL(config), logger: logger)
             services.callbackAllowOrigins = openid.callbackAllowOrigins
         }
+        if config.http.externalUrl?.isEmpty == false { services.externalOrigin = externalURL(config) }
         services.secureCookies = config.http.tls?.cert != nil || externalURL(config).lowercased().hasPrefix("https://")
         if let policy = (decider as? ScopeLimitedDecider)?.inner as? PolicyAccessDecider ?? decider as? PolicyAccessDecider {
             let engine = policy.engine

@@ -60,16 +60,21 @@ public enum RegistryService {
 
     static func configureAuthentication(_ options: inout RegistryServerOptions, config: ZotConfig, logger: Logger) throws {
         var authenticators: [any Authenticator] = []
+        var directories: [any AccountDirectory] = []
         if let htpasswd = config.http.auth?.htpasswd {
             do {
-                authenticators.append(try HtpasswdAuthenticator(path: htpasswd.path, logger: logger))
+                let authenticator = try HtpasswdAuthenticator(path: htpasswd.path, logger: logger)
+                authenticators.append(authenticator)
+                directories.append(authenticator)
             } catch {
                 throw StartupError(description: "http.auth.htpasswd.path: \(error)")
             }
         }
         if let ldap = config.http.auth?.ldap {
             do throws(LDAPSetupError) {
-                authenticators.append(try LDAPAuthenticator(config: ldap, logger: logger))
+                let authenticator = try LDAPAuthenticator(config: ldap, logger: logger)
+                authenticators.append(authenticator)
+                directories.append(authenticator)
             } catch {
                 throw StartupError(description: "\(error.configPath): \(error)")
             }
@@ -83,7 +88,7 @@ public enum RegistryService {
             }
             options.readsPeerCertificates = true
         }
-        let accounts = try accountSetup(config, decider: options.decider, logger: logger)
+        let accounts = try accountSetup(config, decider: options.decider, directories: directories, logger: logger)
         authenticators.append(contentsOf: accounts.credentialAuthenticators)
         if let session = accounts.sessionAuthenticator { authenticators.append(session) }
         options.account = accounts.services

@@ -37,7 +37,8 @@ extension RegistryService {
         return "\(scheme)://\(config.http.address):\(config.http.port)"
     }
 
-    static func accountSetup(_ config: ZotConfig, policy: AccessPolicy, logger: Logger) throws -> AccountSetup {
+    static func accountSetup(_ config: ZotConfig, policy: AccessPolicy, directories: [any AccountDirectory] = [],
+                             logger: Logger) throws -> AccountSetup {
         var setup = AccountSetup()
         guard let auth = config.http.auth else { return setup }
         let wantsSessions = !(auth.openid?.providers.isEmpty ?? true)
@@ -57,7 +58,8 @@ extension RegistryService {
         if auth.apikey {
             let keys = APIKeyStore(store: store, maximumLifetime: auth.apikeyMaxLifetimeSeconds)
             services.apiKeys = keys
-            setup.apiKeyAuthenticator = APIKeyAuthenticator(keys: keys)
+            let ownerCheck = APIKeyOwnerCheck(directories: directories, oidcLoginConfigured: wantsSessions)
+            setup.apiKeyAuthenticator = APIKeyAuthenticator(keys: keys, ownerCheck: ownerCheck)
         }
         if wantsSessions, let openid = auth.openid {
             var pepper: [UInt8]?
@@ -74,6 +76,7 @@ extension RegistryService {
             services.providers = try relyingParties(openid, externalURL: externalURL(config), logger: logger)
             services.callbackAllowOrigins = openid.callbackAllowOrigins
         }
+        if config.http.externalUrl?.isEmpty == false { services.externalOrigin = externalURL(config) }
         services.secureCookies = config.http.tls?.cert != nil || externalURL(config).lowercased().hasPrefix("https://")
         services.isAdmin = { policy.isAdmin($0) }
         setup.services = services

@@ -12,22 +12,9 @@ extension RegistryService {
     ///
     /// ``AuthenticatorChain`` consults group 1 only when the header is present and group 2 only when it is not:
     /// presented credentials that are wrong always fail, and an API key's scopes always apply.
-    static func authenticators(_ config: ZotConfig, accounts: AccountSetup, logger: Logger) throws -> [any Authenticator] {
-        var chain: [any Authenticator] = []
-        if let htpasswd = config.http.auth?.htpasswd {
-            do {
-                chain.append(try HtpasswdAuthenticator(path: htpasswd.path, logger: logger))
-            } catch {
-                throw StartupError(description: "http.auth.htpasswd.path: \(error)")
-            }
-        }
-        if let ldap = config.http.auth?.ldap {
-            do throws(LDAPSetupError) {
-                chain.append(try LDAPAuthenticator(config: LDAPSettings(ldap), logger: logger))
-            } catch {
-                throw StartupError(description: "\(error.configPath): \(error)")
-            }
-        }
+    static func authenticators(_ config: ZotConfig, passwordSources: [any Authenticator & AccountDirectory], accounts: AccountSetup,
+                               logger: Logger) throws -> [any Authenticator] {
+        var chain: [any Authenticator] = passwordSources
         if let apiKeys = accounts.apiKeyAuthenticator { chain.append(apiKeys) }
         if let bearer = accounts.bearerAuthenticator { chain.append(bearer) }
         if config.http.tls?.cacert != nil {
@@ -41,5 +28,26 @@ extension RegistryService {
         }
         if let session = accounts.sessionAuthenticator { chain.append(session) }
         return chain
+    }
+
+    /// htpasswd then LDAP: the password sources, which are also the account directories API keys are checked
+    /// against (a key stops working when its owner is gone).
+    static func passwordAuthenticators(_ config: ZotConfig, logger: Logger) throws -> [any Authenticator & AccountDirectory] {
+        var sources: [any Authenticator & AccountDirectory] = []
+        if let htpasswd = config.http.auth?.htpasswd {
+            do {
+                sources.append(try HtpasswdAuthenticator(path: htpasswd.path, logger: logger))
+            } catch {
+                throw StartupError(description: "http.auth.htpasswd.path: \(error)")
+            }
+        }
+        if let ldap = config.http.auth?.ldap {
+            do throws(LDAPSetupError) {
+                sources.append(try LDAPAuthenticator(config: LDAPSettings(ldap), logger: logger))
+            } catch {
+                throw StartupError(description: "\(error.configPath): \(error)")
+            }
+        }
+        return sources
     }
 }

@@ -55,12 +55,13 @@ public enum RegistryService {
     }
 
     static func configureAuthentication(_ options: inout RegistryServerOptions, config: ZotConfig, logger: Logger) throws {
-        let accounts = try accountSetup(config, policy: options.policy, logger: logger)
+        let passwordSources = try passwordAuthenticators(config, logger: logger)
+        let accounts = try accountSetup(config, policy: options.policy, directories: passwordSources, logger: logger)
         let root = config.storage.rootDirectory
         let store = accounts.store
         options.health = HealthChecks { HealthChecks.isWritableDirectory(root) && (store?.isReachable() ?? true) }
         options.account = accounts.services
-        options.authenticators = AuthenticatorChain(try authenticators(config, accounts: accounts, logger: logger))
+        options.authenticators = AuthenticatorChain(try authenticators(config, passwordSources: passwordSources, accounts: accounts, logger: logger))
         options.readsPeerCertificates = config.http.tls?.cacert != nil
         options.failDelay = FailDelay(seconds: Double(config.http.auth?.failDelay ?? 0))
         do {

@@ -132,6 +132,16 @@ public final class HtpasswdAuthenticator: Authenticator {
         if started { await performReloadCheck() }
     }
 
+    /// Checks the file for changes when the reload interval has passed (as ``authenticate(_:)`` does).
+    func reloadIfChangedWhenDue() async {
+        await reloadIfDue()
+    }
+
+    /// Whether the file as last loaded has a line for `username`.
+    func hasEntry(_ username: String) -> Bool {
+        state.withLock { $0.snapshot.file.entries[username] != nil }
+    }
+
     private func reloadIfDue() async {
         let current = now()
         let due = state.withLock { state -> Bool in

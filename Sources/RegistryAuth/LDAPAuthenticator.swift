@@ -39,10 +39,14 @@ public final class LDAPAuthenticator: Authenticator {
         public var cacheTTL: TimeAmount
         /// How often, at most, the credentials file is checked for changes.
         public var credentialsCheckInterval: TimeAmount
+        /// How long the answer to "does this API key's owner still exist" is remembered.
+        public var accountCheckTTL: TimeAmount
 
         /// Creates options; the defaults suit a registry in front of a normal directory.
         public init(maxConnections: Int = 4, timeoutSeconds: Int = 5, slotWaitTimeout: TimeAmount = .seconds(5),
-                    cacheTTL: TimeAmount = .seconds(60), credentialsCheckInterval: TimeAmount = .seconds(1)) {
+                    cacheTTL: TimeAmount = .seconds(60), credentialsCheckInterval: TimeAmount = .seconds(1),
+                    accountCheckTTL: TimeAmount = .seconds(120)) {
+            self.accountCheckTTL = accountCheckTTL
             self.maxConnections = maxConnections
             self.timeoutSeconds = timeoutSeconds
             self.slotWaitTimeout = slotWaitTimeout
@@ -61,13 +65,15 @@ public final class LDAPAuthenticator: Authenticator {
     /// The directory's address and transport.
     public let endpoint: LDAPEndpoint
 
-    private let query: LDAPLogin.Query
-    private let serviceCredentials: ServiceCredentialsSource
-    private let pool: LDAPConnectionPool
+    let query: LDAPLogin.Query
+    let serviceCredentials: ServiceCredentialsSource
+    let pool: LDAPConnectionPool
     private let cache: LDAPBindCache
-    private let threadPool: NIOThreadPool
+    /// Whether API-key owners still exist (see ``accountExists(_:)``).
+    let accountCache: AccountExistenceCache
+    let threadPool: NIOThreadPool
     private let logger: Logger
-    private let jobs = Atomic<Int>(0)
+    let jobs = Atomic<Int>(0)
     /// The credentials file generation the cache was filled under; a change empties the cache.
     private let cachedServiceGeneration = Atomic<UInt64>(0)
     private let now: @Sendable () -> NIODeadline
@@ -75,7 +81,7 @@ public final class LDAPAuthenticator: Authenticator {
     /// rather than once per request.
     private let outage = Mutex<(message: String, loggedAt: NIODeadline)?>(nil)
 
-    private enum ServiceCredentialsSource: Sendable {
+    enum ServiceCredentialsSource: Sendable {
         case fixed(LDAPServiceCredentials)
         case file(LDAPCredentialsFile)
 
@@ -120,6 +126,7 @@ public final class LDAPAuthenticator: Authenticator {
         }
         pool = LDAPConnectionPool(maxConnections: options.maxConnections, waitTimeout: options.slotWaitTimeout)
         cache = LDAPBindCache(ttl: options.cacheTTL, now: now)
+        accountCache = AccountExistenceCache(ttl: options.accountCheckTTL, now: now)
         self.threadPool = threadPool
         self.logger = logger
         self.now = now
@@ -197,7 +204,7 @@ public final class LDAPAuthenticator: Authenticator {
     }
 
     /// Logs the failure (once per distinct message, or every 30 s) and returns the rejection.
-    private func unavailable(_ message: String) -> AuthenticationFailure {
+    func unavailable(_ message: String) -> AuthenticationFailure {
         let time = now()
         let shouldLog = outage.withLock { last -> Bool in
             if let last, last.message == message, time - last.loggedAt < .seconds(30) { return false }

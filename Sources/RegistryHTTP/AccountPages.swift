@@ -95,7 +95,8 @@ struct AccountPages: Sendable {
             expiresAt = Date().addingTimeInterval(Double(days) * 86400)
         }
         do {
-            let (record, secret) = try keys.create(owner: session.username, groups: session.groups, label: label, expiresAt: expiresAt, scopes: [])
+            let (record, secret) = try keys.create(owner: session.username, groups: session.groups, label: label, expiresAt: expiresAt, scopes: [],
+                                                  ownerSource: Identity.Method.oidcSession.rawValue)
             audit.recordAccountEvent(request, context, event: "apikey-create", result: .allow, user: session.username, groups: session.groups,
                                      authMethod: Identity.Method.oidcSession.rawValue, credentialID: record.id)
             var response = try keysPage(session, keys: keys, newKey: secret, message: nil)
@@ -141,7 +142,8 @@ struct AccountPages: Sendable {
         guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false else {
             throw RegistryError(.unsupported, status: 415, message: "expected a form (application/x-www-form-urlencoded)")
         }
-        let buffer = try await request.body.collect(upTo: 16 * 1024)
+        var request = request
+        let buffer = try await BodyLimit.collect(&request, upTo: 16 * 1024, what: "the form")
         var fields: [String: String] = [:]
         for pair in String(buffer: buffer).split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

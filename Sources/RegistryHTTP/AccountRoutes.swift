@@ -47,7 +47,7 @@ struct AccountRoutes: Sendable {
         let pkce = PKCE.generate()
         let pending = PendingLogin(state: RandomToken.make(), nonce: RandomToken.make(), codeVerifier: pkce.verifier,
                                    provider: providerName, callbackUI: services.safeCallback(request.uri.queryParameters.get("callback_ui")),
-                                   createdAt: Date())
+                                   createdAt: Date(), clientAddress: Self.pendingLoginBucket(context.clientAddress))
         let location: String
         do {
             location = try await provider.authorizationURL(state: pending.state, nonce: pending.nonce, pkce: pkce)
@@ -106,7 +106,8 @@ struct AccountRoutes: Sendable {
     }
 
     /// Ends the browser session. Form posts (the web page) must carry the session's CSRF token and are redirected
-    /// to the login page; API clients get 200.
+    /// to the login page; other requests get 200 — they reach this handler only from our own origin
+    /// (``BrowserOriginMiddleware`` refuses cross-origin cookie requests before).
     func logout(_ request: Request, _ context: RegistryRequestContext) async throws -> Response {
         guard let sessions = services.sessions else { throw RegistryError(.unsupported, status: 404, message: "login is not configured") }
         let isForm = request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false
@@ -125,6 +126,13 @@ struct AccountRoutes: Sendable {
                               : Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
         response.setCookie(sessionCookie("", maxAge: 0))
         return response
+    }
+
+    /// The client address under which pending logins are counted: the IPv4 address, or the /64 of an IPv6 address
+    /// (one host usually holds a whole /64, so counting single IPv6 addresses would bound nothing).
+    static func pendingLoginBucket(_ address: String) -> String {
+        guard let parsed = IPAddress(address), !parsed.isIPv4 else { return address }
+        return parsed.bytes.prefix(8).map { String($0, radix: 16) }.joined(separator: ":") + "::/64"
     }
 
     static let loginStateCookieName = "zot_login_state"
@@ -157,19 +165,31 @@ struct AccountRoutes: Sendable {
         return try APIKeyJSON.response(.ok, APIKeyJSON.List(apiKeys: records.map { APIKeyJSON.Key($0, secret: nil) }))
     }
 
+    /// Identities that may mint keys: a person who signed in (browser session, htpasswd or LDAP password).
+    /// Workload credentials (bearer JWTs, client certificates) are short-lived or machine-held and must not turn
+    /// into a permanent key that keeps their groups.
+    static let keyMintingMethods: Set<Identity.Method> = [.oidcSession, .htpasswd, .ldap]
+
     func createKey(_ request: Request, _ context: RegistryRequestContext) async throws -> Response {
         guard let keys = services.apiKeys else { throw RegistryError(.unsupported, status: 404) }
         let owner = try keyOwner(context)
+        guard Self.keyMintingMethods.contains(owner.method) else {
+            audit.recordAccountEvent(request, context, event: "apikey-create", result: .deny, user: owner.username, groups: owner.groups,
+                                     reason: "\(owner.method.rawValue) identities may not create API keys")
+            throw RegistryError(.denied, message: "only an interactive sign-in (browser session, htpasswd or LDAP password) may create "
+                + "API keys; a \(owner.method == .bearer ? "bearer token" : owner.method.rawValue) identity may not")
+        }
         // A cross-site form cannot send JSON without a CORS preflight we never answer: this is the CSRF defence.
         guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") ?? false else {
             throw RegistryError(.unsupported, status: 415, message: "send the key request as application/json")
         }
-        let body = try await request.body.collect(upTo: 64 * 1024)
+        var request = request
+        let body = try await BodyLimit.collect(&request, upTo: 64 * 1024, what: "the key request")
         let input = try APIKeyJSON.decodeCreate(body)
         let (record, secret): (APIKeyRecord, String)
         do {
             (record, secret) = try keys.create(owner: owner.username ?? "", groups: owner.groups, label: input.label,
-                                               expiresAt: input.expiresAt, scopes: input.scopes)
+                                               expiresAt: input.expiresAt, scopes: input.scopes, ownerSource: owner.method.rawValue)
         } catch {
             // A database failure is ours, not the caller's: 503, with the details only in the log.
             if case .storage = error {

@@ -18,6 +18,8 @@ public struct AccountServices: Sendable {
     public var callbackAllowOrigins: [String]
     /// Whether an identity is an admin (`accessControl.adminPolicy`): admins may revoke anyone's keys.
     public var isAdmin: @Sendable (Identity) -> Bool
+    /// This server's origin as browsers see it (`http.externalUrl`), for the same-origin check of cookie requests.
+    public var externalOrigin: String?
 
     /// Creates the services.
     public init(providers: [String: OIDCRelyingParty] = [:], sessions: SessionStore? = nil, apiKeys: APIKeyStore? = nil,
@@ -35,20 +37,13 @@ public struct AccountServices: Sendable {
     public var isEnabled: Bool { sessions != nil || apiKeys != nil }
 
     /// Where a finished login may send the browser: a path on this server (`/…`, not `//…`), or a URL whose
-    /// origin is listed in `callbackAllowOrigins`. Anything else (open redirects) falls back to the key page.
+    /// origin is listed in `callbackAllowOrigins`, both parsed by ``CallbackTarget`` (no backslash, user info or control
+    /// characters) and re-serialised. Anything else (open redirects) falls back to the key page.
     func safeCallback(_ requested: String?) -> String {
         let fallback = AccountPages.apiKeysPath
-        guard let requested, !requested.isEmpty, requested.count <= 2048 else { return fallback }
-        // Browsers drop tabs and newlines from URLs (`/\t/evil.com` becomes `//evil.com`), and a space or control
-        // character has no place in a return address: refuse them all before looking at the prefix.
-        guard requested.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }) else { return fallback }
-        if requested.hasPrefix("/") {
-            return requested.hasPrefix("//") || requested.hasPrefix("/\\") ? fallback : requested
-        }
-        guard let url = URL(string: requested), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = url.host?.lowercased() else { return fallback }
-        let origin = url.port.map { "\(scheme)://\(host):\($0)" } ?? "\(scheme)://\(host)"
-        let allowed = callbackAllowOrigins.contains { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "/")) == origin }
-        return allowed ? requested : fallback
+        guard let requested, let target = CallbackTarget(parsing: requested) else { return fallback }
+        guard let origin = target.origin else { return target.serialized }
+        let allowed = callbackAllowOrigins.contains { CallbackTarget.Origin(parsing: $0) == origin }
+        return allowed ? target.serialized : fallback
     }
 }

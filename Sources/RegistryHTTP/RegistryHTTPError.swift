@@ -60,6 +60,10 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
                 return try RegistryHTTPError.unauthorized(challenge, detail: error.detail).response(from: request, context: context)
             }
             return try RegistryHTTPError(error).response(from: request, context: context)
+        } catch is NIOTooManyBytesError {
+            // A body collected elsewhere without ``BodyLimit``: still the client's fault, never a 500.
+            return try RegistryHTTPError(RegistryError(.sizeInvalid, status: 413, message: "the request body is too large"))
+                .response(from: request, context: context)
         } catch let error as HTTPError {
             let code: RegistryErrorCode
             switch error.status.code {

@@ -17,12 +17,7 @@ extension RegistryHandlers {
 
     func putManifest(_ repository: RepositoryName, _ reference: Reference, _ request: Request, _ context: RegistryRequestContext) async throws -> Response {
         var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: context.maxUploadSize)
-        } catch {
-            throw RegistryError(.sizeInvalid, status: 413, detail: "manifest larger than \(context.maxUploadSize) bytes")
-        }
+        let buffer = try await BodyLimit.collect(&request, upTo: context.maxUploadSize, what: "the manifest")
         let body = Array(buffer.readableBytesView)
         let manifest = try ParsedManifest.parse(body, contentType: request.headers[.contentType])
         let digest: Digest

@@ -96,6 +96,7 @@ public enum RegistryServer {
             AuthenticationMiddleware(chain: options.authenticators, failDelay: options.failDelay,
                                      userLimiter: options.userLimiter, readsPeerCertificates: options.readsPeerCertificates,
                                      audit: recorder, metrics: metrics, loginBudget: options.loginFailureBudget)
+            BrowserOriginMiddleware(externalOrigin: options.account?.externalOrigin, audit: recorder)
         }
         if let metricsOptions = options.metrics {
             let endpoint = MetricsEndpoint(options: metricsOptions, policy: options.policy, audit: recorder)

@@ -4,6 +4,8 @@ import RegistryCore
 /// Accepts `Authorization: Basic user:zak_…` when the key is live and belongs to `user` (Zot's API keys).
 ///
 /// Outcomes (see ``Authenticator``):
+/// - throws ``AuthenticationFailure/Kind/invalidCredentials`` for a live key whose owner no longer exists
+///   (``APIKeyOwnerCheck``);
 /// - an ``Identity`` with method `.apiKey`, the groups stored with the key, its scopes (`nil` when it has none)
 ///   and its id as `credentialID`;
 /// - `nil` for any other scheme, a password without the `zak_` prefix, and an unknown, expired, revoked or
@@ -18,10 +20,13 @@ public struct APIKeyAuthenticator: Authenticator {
 
     /// The key store consulted.
     public let keys: APIKeyStore
+    /// Refuses keys whose owner no longer exists (``APIKeyOwnerCheck``); `nil` = no check.
+    public let ownerCheck: APIKeyOwnerCheck?
 
     /// Creates an authenticator over `keys`.
-    public init(keys: APIKeyStore) {
+    public init(keys: APIKeyStore, ownerCheck: APIKeyOwnerCheck? = nil) {
         self.keys = keys
+        self.ownerCheck = ownerCheck
     }
 
     public func authenticate(_ request: AuthenticationRequest) async throws(AuthenticationFailure) -> Identity? {
@@ -36,6 +41,9 @@ public struct APIKeyAuthenticator: Authenticator {
             throw .backendUnavailable("API key store unavailable while verifying a key of '\(credentials.username)': \(error)")
         }
         guard let record else { return nil }
+        if let ownerCheck, try await !ownerCheck.ownerExists(record) {
+            throw .invalidCredentials("API key \(record.id) belongs to '\(record.owner)', who no longer exists (deprovisioned)")
+        }
         return Identity(
             username: record.owner,
             groups: record.groups,

@@ -19,10 +19,14 @@ public struct APIKeyRecord: Sendable, Hashable, Codable {
     public let expiresAt: Date?
     /// When the key last authenticated a request (recorded at most once per minute).
     public var lastUsedAt: Date?
+    /// How the owner signed in when creating the key (`htpasswd`, `ldap`, `oidc-session`, an ``Identity/Method``
+    /// raw value); `nil` for keys created before this was recorded. Decides where the owner's existence is checked.
+    public var ownerSource: String?
 
     /// Creates a record.
     public init(id: String, owner: String, label: String, groups: [String], scopes: [AccessScope],
-                createdAt: Date, expiresAt: Date?, lastUsedAt: Date?) {
+                createdAt: Date, expiresAt: Date?, lastUsedAt: Date?, ownerSource: String? = nil) {
+        self.ownerSource = ownerSource
         self.id = id
         self.owner = owner
         self.label = label

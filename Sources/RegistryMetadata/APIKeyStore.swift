@@ -57,7 +57,7 @@ public final class APIKeyStore: Sendable {
     ///   - scopes: restrictions; empty = the key may do whatever its owner may do.
     /// - Throws: ``APIKeyError`` for an invalid label, expiry or scope, or a storage failure.
     public func create(owner: String, groups: [String], label: String, expiresAt: Date?,
-                       scopes: [AccessScope]) throws(APIKeyError) -> (record: APIKeyRecord, secret: String) {
+                       scopes: [AccessScope], ownerSource: String? = nil) throws(APIKeyError) -> (record: APIKeyRecord, secret: String) {
         guard !owner.isEmpty else { throw .storage("refusing to store an API key without an owner") }
         let label = try APIKeyValidation.validLabel(label)
         try APIKeyValidation.validateScopes(scopes)
@@ -66,7 +66,7 @@ public final class APIKeyStore: Sendable {
         let secret = Self.secretPrefix + SecretMaterial.hex(SecretMaterial.randomBytes(32))
         let record = APIKeyRecord(
             id: UUID().uuidString.lowercased(), owner: owner, label: label, groups: groups, scopes: scopes,
-            createdAt: now, expiresAt: expiry, lastUsedAt: nil
+            createdAt: now, expiresAt: expiry, lastUsedAt: nil, ownerSource: ownerSource
         )
         let hash = SecretMaterial.sha256(secret)
         do {
@@ -74,11 +74,11 @@ public final class APIKeyStore: Sendable {
             let scopesJSON = try JSONColumn.encode(scopes)
             try store.write("create API key") { db in
                 try db.execute(sql: """
-                    INSERT INTO api_keys (id, owner, label, groups_json, scopes_json, secret_hash, created_at, expires_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO api_keys (id, owner, label, groups_json, scopes_json, secret_hash, created_at, expires_at, owner_source)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [
                         record.id, owner, label, groupsJSON, scopesJSON, Data(hash),
-                        now.timeIntervalSinceReferenceDate, expiry?.timeIntervalSinceReferenceDate,
+                        now.timeIntervalSinceReferenceDate, expiry?.timeIntervalSinceReferenceDate, ownerSource,
                     ])
             }
         } catch {
@@ -204,7 +204,8 @@ public final class APIKeyStore: Sendable {
                                           column: "scopes_json"),
             createdAt: Date(timeIntervalSinceReferenceDate: try row.decode(Double.self, forColumn: "created_at")),
             expiresAt: expires.map(Date.init(timeIntervalSinceReferenceDate:)),
-            lastUsedAt: lastUsed.map(Date.init(timeIntervalSinceReferenceDate:))
+            lastUsedAt: lastUsed.map(Date.init(timeIntervalSinceReferenceDate:)),
+            ownerSource: try row.decode(String?.self, forColumn: "owner_source")
         )
     }
 }

@@ -44,9 +44,13 @@ public struct PendingLogin: Sendable, Hashable {
     public let callbackUI: String?
     /// When the login started; logins older than ``SessionStore/pendingLoginLifetime`` are discarded.
     public let createdAt: Date
+    /// The client address that started the login (after trusted-proxy handling); bounds logins per address.
+    public let clientAddress: String?
 
     /// Creates a pending login.
-    public init(state: String, nonce: String, codeVerifier: String, provider: String, callbackUI: String?, createdAt: Date) {
+    public init(state: String, nonce: String, codeVerifier: String, provider: String, callbackUI: String?, createdAt: Date,
+                clientAddress: String? = nil) {
+        self.clientAddress = clientAddress
         self.state = state
         self.nonce = nonce
         self.codeVerifier = codeVerifier

@@ -43,6 +43,15 @@ enum MetadataSchema {
                 CREATE INDEX pending_logins_by_age ON pending_logins(created_at);
                 """)
         }
+        migrator.registerMigration("v2-pending-login-client-address") { db in
+            try db.execute(sql: """
+                ALTER TABLE pending_logins ADD COLUMN client_address TEXT;
+                CREATE INDEX pending_logins_by_client ON pending_logins(client_address, created_at);
+                """)
+        }
+        migrator.registerMigration("v3-api-key-owner-source") { db in
+            try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN owner_source TEXT")
+        }
         return migrator
     }()
 }

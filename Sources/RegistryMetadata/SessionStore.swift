@@ -8,8 +8,10 @@ import RegistryAuthCore
 ///   one is given (e.g. Zot's `sessionKeysFile` hash key, see ``SessionKeysFile``), plain SHA-256 otherwise. A
 ///   stolen database copy therefore yields no usable cookie; changing the pepper ends every session.
 /// - Sessions live ``lifetime`` seconds from creation (no sliding renewal).
-/// - Pending logins are single use and live ``pendingLoginLifetime``; at most ``maximumPendingLogins`` are kept
-///   (the oldest are dropped), so unauthenticated login starts cannot grow the database without bound.
+/// - Pending logins are single use and live ``pendingLoginLifetime``. Each client address keeps at most
+///   ``maximumPendingLoginsPerAddress`` (its own oldest are dropped), so one address cannot push out the logins of
+///   others; at most ``maximumPendingLogins`` are kept in all (the oldest dropped), so unauthenticated login starts
+///   cannot grow the database without bound.
 /// - Calls are synchronous; see ``MetadataStore``.
 public final class SessionStore: Sendable {
     /// The name of the session cookie.
@@ -18,6 +20,8 @@ public final class SessionStore: Sendable {
     public static let pendingLoginLifetime: TimeInterval = 600
     /// The most pending logins kept at once.
     public static let maximumPendingLogins = 10_000
+    /// The most pending logins one client address keeps at once (a person needs one or two).
+    public static let maximumPendingLoginsPerAddress = 20
     /// The longest cookie value considered (ours are 43 characters); longer values are not looked up.
     static let maximumCookieLength = 128
 
@@ -115,11 +119,20 @@ public final class SessionStore: Sendable {
         let staleBefore = clock().addingTimeInterval(-Self.pendingLoginLifetime).timeIntervalSinceReferenceDate
         try store.write("save pending login") { db in
             try db.execute(sql: """
-                INSERT INTO pending_logins (state, nonce, code_verifier, provider, callback_ui, created_at)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO pending_logins (state, nonce, code_verifier, provider, callback_ui, created_at, client_address)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [login.state, login.nonce, login.codeVerifier, login.provider, login.callbackUI,
-                                 login.createdAt.timeIntervalSinceReferenceDate])
+                                 login.createdAt.timeIntervalSinceReferenceDate, login.clientAddress])
             try db.execute(sql: "DELETE FROM pending_logins WHERE created_at < ?", arguments: [staleBefore])
+            if let address = login.clientAddress {
+                let own = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_logins WHERE client_address = ?", arguments: [address]) ?? 0
+                if own > Self.maximumPendingLoginsPerAddress {
+                    try db.execute(sql: """
+                        DELETE FROM pending_logins WHERE rowid IN (
+                            SELECT rowid FROM pending_logins WHERE client_address = ? ORDER BY created_at, rowid LIMIT ?)
+                        """, arguments: [address, own - Self.maximumPendingLoginsPerAddress])
+                }
+            }
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_logins") ?? 0
             if count > Self.maximumPendingLogins {
                 try db.execute(sql: """
@@ -144,7 +157,8 @@ public final class SessionStore: Sendable {
                 codeVerifier: try row.decode(String.self, forColumn: "code_verifier"),
                 provider: try row.decode(String.self, forColumn: "provider"),
                 callbackUI: try row.decode(String?.self, forColumn: "callback_ui"),
-                createdAt: Date(timeIntervalSinceReferenceDate: try row.decode(Double.self, forColumn: "created_at"))
+                createdAt: Date(timeIntervalSinceReferenceDate: try row.decode(Double.self, forColumn: "created_at")),
+                clientAddress: try row.decode(String?.self, forColumn: "client_address")
             )
         }
         guard let login, now.timeIntervalSince(login.createdAt) <= Self.pendingLoginLifetime else { return nil }

@@ -16,8 +16,9 @@ import RegistryCore
 /// (401, `failDelay` applies); the issuer cannot be reached or serves broken metadata/keys →
 /// ``AuthenticationFailure/backendUnavailable(_:)``.
 ///
-/// Identity: user name from the claim named by `claims.username` (default `sub`), groups from the claim
-/// named by `claims.groups` (default `groups`; an array of strings or one string), method `.bearer`.
+/// Identity: user name `<iss>/<sub>` (Zot's default `claims.iss + '/' + claims.sub`), or the claim named by
+/// `claims.username`; groups from the claim named by `claims.groups` (default `groups`; an array of strings or one
+/// string), method `.bearer`.
 /// Claim mappings are plain claim names (Zot's CEL expressions are not evaluated).
 public struct BearerJWTAuthenticator: Authenticator {
     /// Reads the Authorization header.
@@ -86,16 +87,26 @@ public struct BearerJWTAuthenticator: Authenticator {
     }
 
     /// The identity named by verified `claims` of a token from `issuer`: user name from the claim named by
-    /// `claims.username` (default `sub`, must be a non-empty string), groups from the claim named by
+    /// `claims.username` (must be a non-empty string; without a mapping `<iss>/<sub>`), groups from the claim named by
     /// `claims.groups` (default `groups`), method `.bearer`. Also used by the policy dry-run.
     public static func identity(from claims: VerifiedClaims, issuer: BearerIssuerSettings) throws(AuthenticationFailure) -> Identity {
-        let usernameClaim = issuer.claims?.username ?? "sub"
-        guard let username = claims.string(usernameClaim), !username.isEmpty else {
-            throw .invalidCredentials("bearer token from \(issuer.issuer) has no string claim '\(usernameClaim)' for the user name")
+        let username: String
+        if let usernameClaim = issuer.claims?.username, usernameClaim != Self.zotDefaultUsernameMapping {
+            guard let value = claims.string(usernameClaim), !value.isEmpty else {
+                throw .invalidCredentials("bearer token from \(issuer.issuer) has no string claim '\(usernameClaim)' for the user name")
+            }
+            username = value
+        } else {
+            // Zot's default claim mapping `claims.iss + '/' + claims.sub`: a token with `sub=admin` is never the
+            // local (htpasswd/LDAP) user `admin`.
+            username = claims.issuer + "/" + claims.subject
         }
         let groups = claims.strings(issuer.claims?.groups ?? "groups")
         return Identity(username: username, groups: groups, method: .bearer)
     }
+
+    /// Zot's default `claimMapping.username` CEL expression, accepted when written out explicitly.
+    public static let zotDefaultUsernameMapping = "claims.iss + '/' + claims.sub"
 
     /// The credentials after `Bearer ` (scheme case-insensitive, surrounding blanks removed); `nil` for other schemes.
     static func bearerToken(in header: String) -> String? {

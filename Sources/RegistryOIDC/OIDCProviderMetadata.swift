@@ -62,13 +62,11 @@ public struct OIDCProviderMetadata: Sendable, Codable, Hashable {
 
 /// Issuer identifier rules.
 public enum OIDCIssuer {
-    /// Whether two issuer identifiers name the same issuer: equal after removing **one** trailing `/` from each.
-    ///
-    /// OpenID Connect Discovery requires an exact match; the single-slash tolerance absorbs the common
-    /// `https://idp/` vs `https://idp` configuration difference and nothing else (no case folding, no default
-    /// ports, no path normalisation).
+    /// Whether two issuer identifiers name the same issuer: exactly equal strings, as OpenID Connect Core
+    /// (§3.1.3.7) and Discovery (§4.3) require — no trailing-slash tolerance, no case folding, no default ports,
+    /// no path normalisation. Configure the issuer exactly as the provider writes it in its tokens.
     public static func matches(_ lhs: String, _ rhs: String) -> Bool {
-        trimmingOneSlash(lhs) == trimmingOneSlash(rhs)
+        lhs == rhs
     }
 
     /// `<issuer>/.well-known/openid-configuration`, without doubling a trailing slash.

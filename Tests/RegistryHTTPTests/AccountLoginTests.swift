@@ -203,7 +203,7 @@ struct AccountLoginTests {
         ("/auth/apikeys?tab=1", "/auth/apikeys?tab=1"),
         ("/", "/"),
         ("https://ui.example.com/after-login", "https://ui.example.com/after-login"),
-        ("HTTPS://UI.example.com/x", "HTTPS://UI.example.com/x"),
+        ("HTTPS://UI.example.com/x", "https://ui.example.com/x"),
         ("//evil.com", "/auth/apikeys"),
         ("/\\evil.com", "/auth/apikeys"),
         ("/\t/evil.com", "/auth/apikeys"),

@@ -171,11 +171,11 @@ struct AccountPagesTests {
         }
     }
 
-    @Test("An API client signs out with a JSON request and gets 200")
+    @Test("A same-origin script signs out without a form and gets 200")
     func logoutAsAPIClient() async throws {
         try await withAccountRegistry { client, fixture in
             let (_, cookie) = try fixture.sessions.create(username: "carol", groups: [], provider: "oidc")
-            try await client.execute(uri: "/zot/auth/logout", method: .post, headers: sessionCookie(cookie)) { response in
+            try await client.execute(uri: "/zot/auth/logout", method: .post, headers: sessionCookie(cookie) + sameOrigin) { response in
                 #expect(response.status == .ok)
                 #expect(response.header("Set-Cookie")?.contains("Max-Age=0") == true)
             }
@@ -183,15 +183,15 @@ struct AccountPagesTests {
         }
     }
 
-    @Test("A session may use the JSON key API, since the JSON content type stops cross-site forms")
+    @Test("A session may use the JSON key API from its own origin; the JSON content type also stops cross-site forms")
     func sessionUsesJSONAPI() async throws {
         try await withAccountRegistry { client, fixture in
             let (_, cookie) = try fixture.sessions.create(username: "carol", groups: ["dev"], provider: "oidc")
-            try await client.execute(uri: "/zot/auth/apikey", method: .post, headers: sessionCookie(cookie) + jsonContent,
+            try await client.execute(uri: "/zot/auth/apikey", method: .post, headers: sessionCookie(cookie) + jsonContent + sameOrigin,
                                      body: buffer(#"{"label":"from the browser"}"#)) { response in
                 #expect(response.status == .created)
             }
-            try await client.execute(uri: "/zot/auth/apikey", method: .post, headers: sessionCookie(cookie) + formContent,
+            try await client.execute(uri: "/zot/auth/apikey", method: .post, headers: sessionCookie(cookie) + formContent + sameOrigin,
                                      body: buffer("label=evil")) { response in
                 #expect(response.status == .unsupportedMediaType)
             }

@@ -36,6 +36,9 @@ func sessionCookie(_ value: String) -> HTTPFields {
     [.cookie: "\(SessionStore.cookieName)=\(value)"]
 }
 
+/// `Sec-Fetch-Site: same-origin`, as a browser sends it for requests from the registry's own pages.
+let sameOrigin: HTTPFields = [HTTPField.Name("Sec-Fetch-Site")!: "same-origin"]
+
 /// `application/json`.
 let jsonContent: HTTPFields = [.contentType: "application/json"]
 /// `application/x-www-form-urlencoded`.
@@ -49,6 +52,10 @@ struct AccountRegistrySetup {
     var providers: [String: OIDCRelyingParty] = [:]
     /// `openid.callbackAllowOrigins`.
     var callbackAllowOrigins: [String] = []
+    /// Whether API keys of removed owners are refused (the htpasswd file is the directory).
+    var checksKeyOwners = false
+    /// Authenticators tried before the API keys (e.g. a stand-in for bearer tokens).
+    var extraAuthenticators: [any Authenticator] = []
 }
 
 /// What a test can reach behind the registry: the stores (to create sessions directly) and the audit file.
@@ -56,6 +63,8 @@ struct AccountFixture: Sendable {
     let keys: APIKeyStore
     let sessions: SessionStore
     let auditPath: String
+    /// The htpasswd file of the registry (rewrite it with ``writeHtpasswd(_:to:)``).
+    let htpasswdPath: String
 
     /// The audit events recorded so far, one JSON object per line.
     func auditEvents() throws -> [[String: Any]] {
@@ -95,14 +104,16 @@ func withAccountRegistry(_ setup: AccountRegistrySetup = AccountRegistrySetup(),
     let store = try MetadataStore.inMemory()
     let keys = APIKeyStore(store: store)
     let sessions = SessionStore(store: store)
-    var authenticators = options.authenticators.authenticators
-    authenticators.append(APIKeyAuthenticator(keys: keys))
+    var authenticators = options.authenticators.authenticators + setup.extraAuthenticators
+    let directories = options.authenticators.authenticators.compactMap { $0 as? any AccountDirectory }
+    let ownerCheck = setup.checksKeyOwners ? APIKeyOwnerCheck(directories: directories, oidcLoginConfigured: false) : nil
+    authenticators.append(APIKeyAuthenticator(keys: keys, ownerCheck: ownerCheck))
     if setup.sessions { authenticators.append(SessionAuthenticator(sessions: sessions)) }
     options.authenticators = AuthenticatorChain(authenticators)
     options.account = AccountServices(providers: setup.providers, sessions: setup.sessions ? sessions : nil, apiKeys: keys,
                                       callbackAllowOrigins: setup.callbackAllowOrigins, isAdmin: { engine.isAdmin($0) })
 
-    let fixture = AccountFixture(keys: keys, sessions: sessions, auditPath: auditPath)
+    let fixture = AccountFixture(keys: keys, sessions: sessions, auditPath: auditPath, htpasswdPath: htpasswdPath)
     let app = Application(router: RegistryServer.router(options), logger: logger)
     try await app.test(.router) { client in
         try await body(client, fixture)

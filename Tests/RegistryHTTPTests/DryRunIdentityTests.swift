@@ -108,14 +108,14 @@ struct DryRunIdentityTests {
         #expect(resolved.source.contains("http.auth.openid.providers.oidc"))
     }
 
-    @Test("Bearer claims pick the issuer matching iss, with sub and groups by default, read from @file")
+    @Test("Bearer claims pick the issuer whose string equals iss, named <iss>/<sub> with groups by default, read from @file")
     func bearerClaims() throws {
         let issuers = [BearerOIDCConfig(issuer: "https://first.example", audiences: ["zot"], claimMapping: ClaimMapping(username: "email")),
-                       BearerOIDCConfig(issuer: "https://ci.example/", audiences: ["zot"])]
+                       BearerOIDCConfig(issuer: "https://ci.example", audiences: ["zot"])]
         let files = ["claims.json": Data(#"{"iss": "https://ci.example", "sub": "repo:x", "groups": "builders"}"#.utf8)]
         let resolved = try Self.resolve(DryRunIdentityOptions(oidcClaims: "@claims.json", oidcSource: "bearer"),
                                         config: Self.config(bearer: issuers), files: files)
-        #expect(resolved.identity == Identity(username: "repo:x", groups: ["builders"], method: .bearer))
+        #expect(resolved.identity == Identity(username: "https://ci.example/repo:x", groups: ["builders"], method: .bearer))
         #expect(resolved.source.contains("bearer.oidc[1]"))
         #expect(resolved.notes.isEmpty)
         // Without --oidc-source and without a login provider, the bearer mapping is the default.

@@ -32,11 +32,28 @@ struct BearerJWTAuthenticatorTests {
         }
     }
 
-    @Test("A valid bearer JWT becomes a bearer identity with the token's groups")
+    @Test("A valid bearer JWT becomes a bearer identity named <iss>/<sub> with the token's groups")
     func validToken() async throws {
         let token = try await fixture.rsaToken(fixture.validClaims)
         let identity = try await authenticator().authenticate(request("Bearer \(token)"))
-        #expect(identity == Identity(username: "alice", groups: ["dev", "ops"], method: .bearer))
+        #expect(identity == Identity(username: fixture.provider.issuer + "/alice", groups: ["dev", "ops"], method: .bearer))
+    }
+
+    @Test("A bearer token with sub=admin is not the local user admin: without a claim mapping it is <iss>/admin")
+    func subjectCannotCollideWithLocalUsers() async throws {
+        var claims = fixture.validClaims
+        claims.sub = "admin"
+        let identity = try await authenticator().authenticate(request("Bearer \(try await fixture.rsaToken(claims))"))
+        #expect(identity?.username == fixture.provider.issuer + "/admin")
+        #expect(identity?.username != "admin")
+    }
+
+    @Test("Zot's explicit default mapping claims.iss + '/' + claims.sub names the user <iss>/<sub> too")
+    func zotDefaultMappingExpression() async throws {
+        let config = BearerIssuerSettings(issuer: fixture.provider.issuer, audiences: ["registry"],
+                                      claims: ClaimNames(username: "claims.iss + '/' + claims.sub", groups: nil))
+        let token = try await fixture.rsaToken(fixture.validClaims)
+        #expect(try await authenticator([config]).authenticate(request("Bearer \(token)"))?.username == fixture.provider.issuer + "/alice")
     }
 
     @Test("Claim mapping picks the user-name claim and accepts a single-string group claim")
@@ -95,7 +112,7 @@ struct BearerJWTAuthenticatorTests {
         ], http: router)
         var claims = TestClaims.valid(issuer: second.issuer, audience: "ci-registry", now: fixture.clock.seconds, subject: "pipeline-7")
         let accepted = try await TestKeys.mint(claims, kid: "ci") { await $0.add(ecdsa: ciKey) }
-        #expect(try await authenticator.authenticate(request("Bearer \(accepted)"))?.username == "pipeline-7")
+        #expect(try await authenticator.authenticate(request("Bearer \(accepted)"))?.username == second.issuer + "/pipeline-7")
         claims.aud = ["registry"]
         let otherAudience = try await TestKeys.mint(claims, kid: "ci") { await $0.add(ecdsa: ciKey) }
         #expect(await failure(authenticator, "Bearer \(otherAudience)")?.kind == .invalidCredentials)

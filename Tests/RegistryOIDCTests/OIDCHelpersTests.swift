@@ -23,10 +23,12 @@ struct OIDCHelpersTests {
         #expect(RandomToken.make(bytes: 16).count == 22)
     }
 
-    @Test("Issuers match exactly, apart from one trailing slash")
+    @Test("Issuers match only as exactly equal strings (a trailing slash is another issuer)")
     func issuerMatching() {
-        #expect(OIDCIssuer.matches("https://idp", "https://idp/"))
+        #expect(!OIDCIssuer.matches("https://idp", "https://idp/"))
+        #expect(!OIDCIssuer.matches("https://idp/", "https://idp"))
         #expect(OIDCIssuer.matches("https://idp/", "https://idp/"))
+        #expect(OIDCIssuer.matches("https://idp", "https://idp"))
         #expect(!OIDCIssuer.matches("https://idp", "https://IDP"))
         #expect(!OIDCIssuer.matches("https://idp", "https://idp//"))
         #expect(!OIDCIssuer.matches("https://idp", "https://idp.evil"))

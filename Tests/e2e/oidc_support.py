@@ -275,8 +275,12 @@ class OIDCRegistry(AuthzRegistry):
 
     def __init__(self, workdir: Path, users: dict[str, str], access_control: dict | None,
                  provider: OIDCProvider | None = None, token_issuer: TokenIssuer | None = None,
-                 apikey: bool | dict = True, **options):
+                 apikey: bool | dict = True, callback_allow_origins: list[str] | None = None,
+                 bearer_claim_mapping: dict | None = None, **options):
         super().__init__(workdir, users=users, access_control=access_control, **options)
+        #: `bearer.oidc[].claimMapping`; `None` = the explicit `{"username": "sub", "groups": "groups"}`.
+        self.bearer_claim_mapping = bearer_claim_mapping
+        self.callback_allow_origins = callback_allow_origins
         self.provider = provider
         self.token_issuer = token_issuer
         self.apikey = apikey
@@ -292,11 +296,14 @@ class OIDCRegistry(AuthzRegistry):
                 "issuer": self.provider.issuer, "clientid": CLIENT_ID, "clientsecret": CLIENT_SECRET,
                 "scopes": ["openid", "profile", "email", "groups"],
                 "claimMapping": {"username": "sub", "groups": "groups"}}}}
+            if self.callback_allow_origins is not None:
+                auth["openid"]["callbackAllowOrigins"] = self.callback_allow_origins
         if self.apikey:
             auth["apikey"] = self.apikey
         if self.token_issuer is not None:
+            mapping = self.bearer_claim_mapping or {"username": "sub", "groups": "groups"}
             auth["bearer"] = {"oidc": [{"issuer": self.token_issuer.issuer, "audiences": [AUDIENCE],
-                                        "claimMapping": {"username": "sub", "groups": "groups"}}]}
+                                        "claimMapping": mapping}]}
         config["log"]["audit"] = str(self.audit_path)
         return config
 
@@ -368,6 +375,9 @@ def oidc_login(server: OIDCRegistry, subject: str = "alice", callback_ui: str = 
     assert landed.status_code in REDIRECTS, f"callback: {landed.status_code} {landed.text[:300]}"
     assert landed.headers["Location"] in (callback_ui, server.url + callback_ui), landed.headers["Location"]
     assert session.cookies.get(SESSION_COOKIE), f"no {SESSION_COOKIE} cookie after the callback: {landed.headers}"
+    # From here on the session acts like scripts on the registry's own pages: browsers send `Origin` with every
+    # POST/PUT/DELETE, and cookie-authenticated writes without a same-origin `Origin` are refused (CSRF).
+    session.headers["Origin"] = server.url
     return session
 
 

@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from oidc_support import SigningKey, oidc_registry, token_issuer, workload_token_issuer  # noqa: F401 (fixtures)
+from oidc_support import HTPASSWD_USERS, SigningKey, oidc_registry, token_issuer, workload_token_issuer  # noqa: F401 (fixtures)
 from registry_client import RegistryClient
 
 pytestmark = pytest.mark.zot_only
@@ -144,3 +144,17 @@ def test_an_issuer_with_a_workload_discovery_document_is_accepted(oidc_registry,
                           timeout=10)
     assert answer.status_code in (200, 404), f"a GitHub-style issuer is unusable: {answer.status_code} {answer.text}"
     assert status_with(server, workload_token_issuer.mint("ci-bot", ["devs"], aud="other")) == 401
+
+
+def test_without_a_username_mapping_a_token_for_sub_admin_is_not_the_local_admin(oidc_registry, token_issuer):
+    """Zot's default claim mapping names a bearer user `<iss>/<sub>`: a token with `sub=admin` must not get the
+    htpasswd admin's adminPolicy rights."""
+    server = oidc_registry(token_issuer=token_issuer, bearer_claim_mapping={"groups": "groups"})
+    bob = RegistryClient(server.url, auth=("bob", HTPASSWD_USERS["bob"]))
+    bob.push_image("bob/app", "1")
+    impostor = client_with(server, token_issuer.mint("admin", []))
+    assert impostor.get("/v2/").status_code == 200
+    assert impostor.get("/v2/bob/app/tags/list").status_code == 403, "sub=admin got the local admin's rights"
+    events = server.audit_events()
+    assert any(e.get("user") == f"{token_issuer.issuer}/admin" for e in events), events[-3:]
+    assert not any(e.get("user") == "admin" and e.get("authMethod") == "bearer" for e in events)

@@ -26,7 +26,9 @@ struct FailDelayTests {
                 for _ in 0..<50 { group.addTask { await FailDelay(seconds: 0.2).apply() } }
             }
         }
-        #expect(elapsed < .seconds(5))   // 50 × 0.2 s = 10 s if they ran one after another
+        // 50 × 0.2 s = 10 s if they ran one after another; overlapping they take 0.2 s plus scheduling. The bound
+        // leaves room for a loaded CI machine running the rest of the suite in parallel.
+        #expect(elapsed < .seconds(9))
     }
 
     @Test("only failures that call for it are delayed")

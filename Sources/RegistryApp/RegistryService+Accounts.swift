@@ -37,7 +37,17 @@ extension RegistryService {
         return "\(scheme)://\(config.http.address):\(config.http.port)"
     }
 
-    static func accountSetup(_ config: ZotConfig, policy: AccessPolicy, directories: [any AccountDirectory] = [],
+    /// The metadata database at ``metadataPath(_:)``: API keys, browser sessions, and every store's repository index
+    /// (and a filesystem store's dedupe index).
+    static func metadataStore(_ config: ZotConfig) throws -> MetadataStore {
+        do {
+            return try MetadataStore(path: metadataPath(config))
+        } catch {
+            throw StartupError(description: "storage.rootDirectory: cannot open the metadata database \"\(metadataPath(config))\": \(error)")
+        }
+    }
+
+    static func accountSetup(_ config: ZotConfig, policy: AccessPolicy, store: MetadataStore, directories: [any AccountDirectory] = [],
                              logger: Logger) throws -> AccountSetup {
         var setup = AccountSetup()
         guard let auth = config.http.auth else { return setup }
@@ -47,12 +57,6 @@ extension RegistryService {
         }
         guard auth.apikey || wantsSessions else { return setup }
 
-        let store: MetadataStore
-        do {
-            store = try MetadataStore(path: metadataPath(config))
-        } catch {
-            throw StartupError(description: "storage.rootDirectory: cannot open the metadata database \"\(metadataPath(config))\": \(error)")
-        }
         setup.store = store
         var services = AccountServices()
         if auth.apikey {

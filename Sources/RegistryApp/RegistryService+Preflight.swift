@@ -40,9 +40,6 @@ extension RegistryService {
                 }
             }
         }
-        if config.storage.s3Driver != nil || config.storage.subPaths.values.contains(where: { $0.s3Driver != nil }) {
-            problems.append("storage.storageDriver: the s3 driver is not yet served by this build")
-        }
         if let problem = storageRootProblem(config.storage.rootDirectory) {
             problems.append("storage.rootDirectory: \(problem)")
         }

@@ -2,6 +2,8 @@ import Foundation
 import Logging
 import RegistryConfig
 import RegistryHTTP
+import RegistryMetadata
+import RegistryS3
 import RegistryStorage
 
 extension RegistryService {
@@ -9,8 +11,8 @@ extension RegistryService {
     /// `storage.rootDirectory`, with `dedupe` and `commit` (fsync before acknowledging); with
     /// `storage.subPaths`, a `RoutedStorage` whose routes each have their own root and settings.
     /// A root in the project's earlier layout is refused with instructions.
-    static func configuredStorage(_ config: StorageConfig) throws -> any RegistryStorageBackend {
-        let main = try layoutStorage(config, key: "storage")
+    static func configuredStorage(_ config: StorageConfig, metadata: MetadataStore?) throws -> any RegistryStorageBackend {
+        let main = try layoutStorage(config, key: "storage", metadata: metadata)
         guard !config.subPaths.isEmpty else { return main }
         var roots = [standardized(config.rootDirectory): "storage"]
         var routes: [String: LayoutStorage] = [:]
@@ -23,14 +25,18 @@ extension RegistryService {
                 throw StartupError(description: "\(key).rootDirectory: \"\(sub.rootDirectory)\" is also the root of \(other); each store needs its own directory")
             }
             roots[standardized(sub.rootDirectory)] = key
-            routes[route] = try layoutStorage(sub, key: key)
+            routes[route] = try layoutStorage(sub, key: key, metadata: metadata)
         }
         return RoutedStorage(defaultStore: main, routes: routes)
     }
 
     static func standardized(_ path: String) -> String { (path as NSString).standardizingPath }
 
-    static func layoutStorage(_ config: StorageConfig, key: String) throws -> LayoutStorage {
+    /// One store: S3 or the filesystem; a filesystem store's dedupe index lives in the metadata database (scope `key`).
+    static func layoutStorage(_ config: StorageConfig, key: String, metadata: MetadataStore?) throws -> LayoutStorage {
+        if let s3 = config.s3Driver {
+            return LayoutStorage(driver: try s3Driver(s3, key: key), dedupe: config.dedupe, repositoryIndex: repositoryIndex(metadata, key))
+        }
         let driver: FileSystemDriver
         do {
             try LegacyLayoutCheck.refuseLegacyLayout(localRoot: config.rootDirectory)
@@ -40,7 +46,62 @@ extension RegistryService {
         } catch {
             throw StartupError(description: "\(key).rootDirectory: cannot use \"\(config.rootDirectory)\": \(error)")
         }
-        return LayoutStorage(driver: driver, dedupe: config.dedupe)
+        let index: any DedupeIndexStore = metadata.map { SQLiteDedupeIndexStore(store: $0, scope: key) } ?? InMemoryDedupeIndexStore()
+        return LayoutStorage(driver: driver, dedupe: config.dedupe, dedupeIndex: index, repositoryIndex: repositoryIndex(metadata, key))
+    }
+
+    /// A store's repository index: in the metadata database (scope `key`) when there is one, else in memory.
+    static func repositoryIndex(_ metadata: MetadataStore?, _ key: String) -> any RepositoryIndexStore {
+        metadata.map { SQLiteRepositoryIndexStore(store: $0, scope: key) } ?? InMemoryRepositoryIndexStore()
+    }
+
+    /// After a start, brings every store's repository index in line with its layout, in the background (listings are
+    /// served from the index meanwhile; an unbuilt index is built by the first listing).
+    static func repositoryIndexReconciliation(_ storage: any RegistryStorageBackend, _ config: StorageConfig, logger: Logger) -> Task<Void, Never> {
+        let stores = stores(storage, config).map(\.0)
+        return Task.detached(priority: .utility) {
+            for store in stores {
+                do { try await store.reconcileRepositoryIndex() } catch {
+                    logger.warning("repository index not reconciled with the layout", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// The S3 driver of `storage.storageDriver` (name: s3), on the process-wide HTTP client. Credentials come from
+    /// the config, else the environment, else `~/.aws/credentials`; nothing is contacted here (see
+    /// ``storageReachabilityProblems(_:)``).
+    static func s3Driver(_ settings: S3DriverSettings, key: String) throws -> S3StorageDriver {
+        do {
+            let configuration = try S3Configuration(settings: settings)
+            let client = S3Client(configuration: configuration,
+                                  httpClient: S3Client.processWideHTTPClient(skipTLSVerify: configuration.skipTLSVerify))
+            return try S3StorageDriver(settings: settings, client: client)
+        } catch {
+            throw StartupError(description: "\(key).storageDriver: \(error)")
+        }
+    }
+
+    /// Asks every S3 store whether its bucket answers (a one-key listing under the root): a wrong endpoint, bucket,
+    /// region or key is named at start and by `verify`, not at the first push.
+    public static func storageReachabilityProblems(_ config: StorageConfig) async -> [String] {
+        var stores: [(String, S3DriverSettings)] = []
+        if let s3 = config.s3Driver { stores.append(("storage", s3)) }
+        for (route, sub) in config.subPaths.sorted(by: { $0.key < $1.key }) {
+            if let s3 = sub.s3Driver { stores.append(("storage.subPaths.\(route)", s3)) }
+        }
+        var problems: [String] = []
+        for (key, settings) in stores {
+            do {
+                let driver = try s3Driver(settings, key: key)
+                _ = try await driver.client.listObjectsV2(prefix: driver.keys.key(.root), maxKeys: 1)
+            } catch let error as StartupError {
+                problems.append(error.description)
+            } catch {
+                problems.append("\(key).storageDriver: bucket \"\(settings.bucket)\" at \(settings.regionEndpoint ?? "AWS \(settings.region)") cannot be listed: \(error)")
+            }
+        }
+        return problems
     }
 
     /// Each store with the settings it was made from (for GC).

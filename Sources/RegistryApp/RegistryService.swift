@@ -6,6 +6,7 @@ import NIOSSL
 import RegistryAuth
 import RegistryAuthCore
 import RegistryHTTP
+import RegistryMetadata
 import RegistryConfig
 import RegistryCore
 import RegistryPolicy
@@ -20,17 +21,13 @@ public enum RegistryService {
 
     /// Builds server options from a config.
     public static func options(from config: ZotConfig, logger: Logger) throws -> RegistryServerOptions {
-        if config.storage.s3Driver != nil || config.storage.subPaths.values.contains(where: { $0.s3Driver != nil }) {
-            // RegistryS3 implements the driver; until the storage layer is wired to it, refuse rather than
-            // silently serve the local rootDirectory.
-            throw StartupError(description: "storage.storageDriver: the s3 driver is not yet served by this build")
-        }
-        let storage = try configuredStorage(config.storage)
+        let metadata = try metadataStore(config)
+        let storage = try configuredStorage(config.storage, metadata: metadata)
         let policy = try accessPolicy(config)
         var options = RegistryServerOptions(
             address: config.http.address, port: config.http.port, realm: config.http.realm, storage: storage, policy: policy,
             tls: try tlsConfiguration(config.http.tls, clientCertificateRequired: config.requiresClientCertificate), logger: logger)
-        try configureAuthentication(&options, config: config, logger: logger)
+        try configureAuthentication(&options, config: config, metadata: metadata, logger: logger)
         if let audit = config.log.audit, !audit.isEmpty {
             do {
                 options.audit = try AuditTrail(path: audit)
@@ -54,12 +51,13 @@ public enum RegistryService {
         }
     }
 
-    static func configureAuthentication(_ options: inout RegistryServerOptions, config: ZotConfig, logger: Logger) throws {
+    static func configureAuthentication(_ options: inout RegistryServerOptions, config: ZotConfig, metadata: MetadataStore,
+                                        logger: Logger) throws {
         let passwordSources = try passwordAuthenticators(config, logger: logger)
-        let accounts = try accountSetup(config, policy: options.policy, directories: passwordSources, logger: logger)
+        let accounts = try accountSetup(config, policy: options.policy, store: metadata, directories: passwordSources, logger: logger)
         let root = config.storage.rootDirectory
-        let store = accounts.store
-        options.health = HealthChecks { HealthChecks.isWritableDirectory(root) && (store?.isReachable() ?? true) }
+        let store = metadata
+        options.health = HealthChecks { HealthChecks.isWritableDirectory(root) && store.isReachable() }
         options.account = accounts.services
         options.authenticators = AuthenticatorChain(try authenticators(config, passwordSources: passwordSources, accounts: accounts, logger: logger))
         options.readsPeerCertificates = config.http.tls?.cacert != nil
@@ -124,11 +122,15 @@ public enum RegistryService {
     public static func run(config: ZotConfig) async throws {
         let logger = try serverLogger(config.log)
         let options = try options(from: config, logger: logger)
+        if let problem = await storageReachabilityProblems(config.storage).first {
+            throw StartupError(description: problem)
+        }
         for line in StartupReport(config: config, policy: options.policy).lines {
             if line.isWarning { logger.warning("\(line.message)") } else { logger.info("\(line.message)") }
         }
         let app = try RegistryServer.application(options)
         let collections = garbageCollections(options.storage, config.storage, logger: logger)
+            + [repositoryIndexReconciliation(options.storage, config.storage, logger: logger)]
         defer { collections.forEach { $0.cancel() } }
         do {
             try await app.runService()

@@ -37,7 +37,14 @@ public struct StartupReport: Sendable {
             info(methods.isEmpty ? "access rules: none — no accessControl and no authentication: everyone may do everything"
                                  : "access rules: none — no accessControl: every authenticated user may do everything")
         }
-        info("storage: \(config.storage.rootDirectory) (filesystem)")
+        if let s3 = config.storage.s3Driver {
+            info("storage: \(s3) (metadata in \(config.storage.rootDirectory))")
+        } else {
+            info("storage: \(config.storage.rootDirectory) (filesystem)")
+        }
+        for (route, sub) in config.storage.subPaths.sorted(by: { $0.key < $1.key }) {
+            info("storage for \(route): " + (sub.s3Driver.map { "\($0)" } ?? "\(sub.rootDirectory) (filesystem)"))
+        }
         var extensions: [String] = []
         if let metrics = config.extensions.metrics, metrics.enable { extensions.append("metrics at \(metrics.path)") }
         info("extensions: " + (extensions.isEmpty ? "none" : extensions.joined(separator: ", ")))

@@ -67,10 +67,7 @@ struct RegistryHandlers: Sendable {
     // MARK: Listing
 
     func catalog(_ request: Request, _ context: RegistryRequestContext) async throws -> Response {
-        let visible = try await storage.catalog().filter { name in
-            RepositoryName(name).map { canRead(context.identity, $0) } ?? false
-        }
-        let (page, next) = Pagination.page(visible, request: request)
+        let (page, next) = try await visibleCatalogPage(request, context.identity)
         let body = "{\"repositories\":[\(page.map(JSONText.quote).joined(separator: ","))]}"
         var headers: HTTPFields = [.contentType: "application/json"]
         if let next { headers[.link] = "</v2/_catalog?\(next)>; rel=\"next\"" }

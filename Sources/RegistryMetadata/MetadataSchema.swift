@@ -52,6 +52,29 @@ enum MetadataSchema {
         migrator.registerMigration("v3-api-key-owner-source") { db in
             try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN owner_source TEXT")
         }
+        migrator.registerMigration("v4-dedupe-index") { db in
+            // One index per store (`scope`: the main storage or a subPath route); a scope row means "built".
+            try db.execute(sql: """
+                CREATE TABLE dedupe_scopes (scope TEXT PRIMARY KEY, built_at REAL NOT NULL);
+                CREATE TABLE dedupe_paths (
+                    scope TEXT NOT NULL,
+                    digest TEXT NOT NULL,
+                    path TEXT NOT NULL,
+                    PRIMARY KEY (scope, digest, path)
+                ) WITHOUT ROWID;
+                """)
+        }
+        migrator.registerMigration("v5-repository-index") { db in
+            // The sorted repository names `_catalog` pages through, per store; a scope row means "built".
+            try db.execute(sql: """
+                CREATE TABLE repository_scopes (scope TEXT PRIMARY KEY, built_at REAL NOT NULL);
+                CREATE TABLE repositories (
+                    scope TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    PRIMARY KEY (scope, name)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }()
 }

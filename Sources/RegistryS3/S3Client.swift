@@ -28,20 +28,38 @@ public final class S3Client: Sendable {
             self.httpClient = httpClient
             self.ownsHTTPClient = false
         } else {
-            var config = HTTPClient.Configuration()
-            if configuration.skipTLSVerify {
-                var tls = TLSConfiguration.makeClientConfiguration()
-                tls.certificateVerification = .none
-                config.tlsConfiguration = tls
-            }
-            config.redirectConfiguration = .disallow
-            config.decompression = .disabled
-            config.timeout = .init(connect: .seconds(10), read: .seconds(120))
-            config.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
-            self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+            self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton,
+                                         configuration: Self.httpConfiguration(skipTLSVerify: configuration.skipTLSVerify))
             self.ownsHTTPClient = true
         }
     }
+
+    /// The HTTP settings every S3 client uses: no redirects or decompression, bounded connect and read times, a pool
+    /// of 16 connections per host; with `skipTLSVerify` the server's certificate is not checked (`skipverify`).
+    static func httpConfiguration(skipTLSVerify: Bool) -> HTTPClient.Configuration {
+        var config = HTTPClient.Configuration()
+        if skipTLSVerify {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.certificateVerification = .none
+            config.tlsConfiguration = tls
+        }
+        config.redirectConfiguration = .disallow
+        config.decompression = .disabled
+        config.timeout = .init(connect: .seconds(10), read: .seconds(120))
+        config.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
+        return config
+    }
+
+    /// HTTP clients that live as long as the process, one per TLS setting, for servers whose stores are built once
+    /// and used until exit (they are never shut down, so they must never be released either).
+    public static func processWideHTTPClient(skipTLSVerify: Bool) -> HTTPClient {
+        skipTLSVerify ? unverifiedProcessClient : verifiedProcessClient
+    }
+
+    private static let verifiedProcessClient = HTTPClient(eventLoopGroupProvider: .singleton,
+                                                          configuration: httpConfiguration(skipTLSVerify: false))
+    private static let unverifiedProcessClient = HTTPClient(eventLoopGroupProvider: .singleton,
+                                                            configuration: httpConfiguration(skipTLSVerify: true))
 
     /// Closes the HTTP client when this S3 client created it.
     public func shutdown() async throws {

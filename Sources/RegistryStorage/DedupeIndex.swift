@@ -1,35 +1,41 @@
-/// Zot's dedupe cache: digest → the paths that hold it. Built by scanning the layout the first
-/// time it is needed (so it is never stale after a restart) and kept in step by the registry
-/// logic; every path is re-checked by the driver before use, so a stale entry costs a retry only.
+import Logging
+import RegistryCore
+
+/// Zot's dedupe cache as the storage logic uses it: a ``DedupeIndexStore`` that is rebuilt by scanning the layout when
+/// it was never built (a new database, or one deleted by hand), and kept in step afterwards. A failing store never
+/// fails a push: the blob is then stored as its own copy, which is always correct, and the failure is logged.
 actor DedupeIndex {
-    private var paths: [Digest: Set<StoragePath>] = [:]
-    private var built = false
+    private let store: any DedupeIndexStore
+    private let logger: Logger
+    private var checked = false
+
+    init(store: any DedupeIndexStore, logger: Logger = Logger(label: "zot-authz.dedupe")) {
+        self.store = store
+        self.logger = logger
+    }
 
     func paths(for digest: Digest, scan: @Sendable () async -> [(Digest, StoragePath)]) async -> [StoragePath] {
-        if !built {
-            built = true
-            for (found, path) in await scan() { paths[found, default: []].insert(path) }
+        do {
+            if !checked {
+                if try await !store.isBuilt() { try await store.markBuilt(adding: await scan()) }
+                checked = true
+            }
+            return try await store.paths(for: digest)
+        } catch {
+            logger.warning("dedupe index unavailable; storing a separate copy", metadata: ["error": "\(error)"])
+            return []
         }
-        return (paths[digest] ?? []).sorted()
     }
 
-    func add(_ digest: Digest, _ path: StoragePath) {
-        guard built else { return }
-        paths[digest, default: []].insert(path)
+    func add(_ digest: Digest, _ path: StoragePath) async {
+        do { try await store.add(digest, path) } catch {
+            logger.warning("dedupe index not updated", metadata: ["digest": "\(digest)", "error": "\(error)"])
+        }
     }
 
-    func remove(_ digest: Digest, _ path: StoragePath) {
-        paths[digest]?.remove(path)
-        if paths[digest]?.isEmpty == true { paths[digest] = nil }
-    }
-
-    /// Forgets everything under `directory` (a deleted repository).
-    func removeAll(under directory: StoragePath) {
-        for (digest, set) in paths {
-            let kept = set.filter { !$0.isWithin(directory) }
-            paths[digest] = kept.isEmpty ? nil : kept
+    func remove(_ digest: Digest, _ path: StoragePath) async {
+        do { try await store.remove(digest, path) } catch {
+            logger.warning("dedupe index not updated", metadata: ["digest": "\(digest)", "error": "\(error)"])
         }
     }
 }
-
-import RegistryCore

@@ -18,15 +18,20 @@ public final class LayoutStorage: Sendable {
     public let dedupe: Bool
     let locks = RepositoryLocks()
     let sessions = UploadSessions()
-    let dedupeIndex = DedupeIndex()
+    let dedupeIndex: DedupeIndex
+    let repositoryIndex: RepositoryIndex
 
     /// Largest manifest or index.json read back (the HTTP layer limits what it accepts).
     static let maximumDocumentSize = 64 << 20
 
-    /// Storage on `driver`. Use `open` to also refuse a root in the project's earlier layout.
-    public init(driver: any StorageDriver, dedupe: Bool = true) {
+    /// Storage on `driver`, its dedupe and repository indexes in `dedupeIndex` and `repositoryIndex` (in memory
+    /// unless a server passes its metadata database). Use `open` to also refuse a root in the project's earlier layout.
+    public init(driver: any StorageDriver, dedupe: Bool = true, dedupeIndex: any DedupeIndexStore = InMemoryDedupeIndexStore(),
+                repositoryIndex: any RepositoryIndexStore = InMemoryRepositoryIndexStore()) {
         self.driver = driver
         self.dedupe = dedupe
+        self.dedupeIndex = DedupeIndex(store: dedupeIndex)
+        self.repositoryIndex = RepositoryIndex(store: repositoryIndex)
     }
 
     /// Storage on `driver`, after checking the root is not in zot-authz's earlier private layout.
@@ -54,6 +59,7 @@ public final class LayoutStorage: Sendable {
             try await driver.putContent(StorageLayout.ociLayout(repository), StorageLayout.ociLayoutContent)
         }
         try await driver.putContent(StorageLayout.index(repository), try index.encoded())
+        if isNew { await indexRepository(repository) }
     }
 
     /// Creates the repository (oci-layout and an empty index.json) if it does not exist, as Zot's

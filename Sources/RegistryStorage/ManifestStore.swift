@@ -14,8 +14,10 @@ public protocol ManifestStore: Sendable {
     func deleteManifest(_ repository: RepositoryName, _ reference: Reference) async throws
     /// Tags of a repository, sorted; `nil` if the repository is unknown.
     func tags(_ repository: RepositoryName) async throws -> [String]?
-    /// Every repository name, sorted.
+    /// Every repository name, sorted, found by walking the layout (the truth; O(repositories)).
     func catalog() async throws -> [String]
+    /// Up to `limit` repository names after `after`, sorted, from the repository index (O(page)).
+    func catalogPage(after: String?, limit: Int) async throws -> [String]
     /// Manifests whose `subject` is `digest`, optionally only those of one artifact type.
     func referrers(_ repository: RepositoryName, subject: Digest, artifactType: String?) async throws -> [Descriptor]
 }

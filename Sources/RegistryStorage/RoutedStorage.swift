@@ -125,6 +125,25 @@ extension RoutedStorage: ManifestStore {
         return names.sorted()
     }
 
+    /// The stores' pages merged: each store is asked for the same page, names routed elsewhere are dropped, and
+    /// the first `limit` of the union are returned (a store that had more is asked again from where it stopped).
+    public func catalogPage(after: String?, limit: Int) async throws -> [String] {
+        guard limit > 0 else { return [] }
+        var merged: [String] = []
+        for store in allStores {
+            var cursor = after
+            var kept: [String] = []
+            while kept.count < limit {
+                let page = try await store.catalogPage(after: cursor, limit: limit)
+                kept += page.filter { name in RepositoryName(name).map { self.store(for: $0) === store } ?? false }
+                guard page.count == limit, let last = page.last else { break }
+                cursor = last
+            }
+            merged += kept.prefix(limit)
+        }
+        return Array(merged.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.prefix(limit))
+    }
+
     public func referrers(_ repository: RepositoryName, subject: Digest, artifactType: String?) async throws -> [Descriptor] {
         try await store(for: repository).referrers(repository, subject: subject, artifactType: artifactType)
     }

@@ -27,7 +27,7 @@ struct VerifyCommand: AsyncParsableCommand {
     func run() async throws {
         do {
             let loaded = try ConfigLoader.load(path: config)
-            let startupProblems = RegistryService.preflight(loaded)
+            let startupProblems = RegistryService.preflight(loaded) + (await RegistryService.storageReachabilityProblems(loaded.storage))
             guard startupProblems.isEmpty else {
                 var standardError = StandardError()
                 print("\(config): invalid (\(startupProblems.count) problem\(startupProblems.count == 1 ? "" : "s") serve would refuse at startup)",

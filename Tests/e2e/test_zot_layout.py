@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import subprocess
 
 import pytest
@@ -102,6 +103,24 @@ def test_dedupe_shares_one_inode_across_repositories_and_without_it_each_has_a_c
     assert not paths[0].exists() and paths[1].exists()
     pulled = tmp_path / "pulled"
     skopeo.run("copy", "--src-tls-verify=false", f"docker://{registry.host}/two:latest", f"oci:{pulled}:x")
+
+
+def test_the_dedupe_index_is_kept_in_the_metadata_database_and_links_after_a_restart(start_registry, skopeo, tmp_path):
+    layout = build_oci_image(tmp_path, {"shared.txt": b"y" * 100_000})
+    digest = layout_manifest_digest(layout, "latest")
+    root = tmp_path / "root"
+    first = start_registry(OPEN_POLICY, root_dir=root)
+    skopeo.run("copy", "--dest-tls-verify=false", f"oci:{layout}:latest", f"docker://{first.host}/one:latest")
+    first.stop()
+    layer = json.loads((root / "one/blobs/sha256" / digest.split(":", 1)[1]).read_text())["layers"][0]["digest"]
+    with sqlite3.connect(root / "metadata/zot-authz.db") as database:
+        rows = database.execute("SELECT path FROM dedupe_paths WHERE scope = 'storage' AND digest = ?", (layer,)).fetchall()
+        assert rows == [(f"/one/blobs/sha256/{layer.split(':', 1)[1]}",)]
+
+    again = start_registry(OPEN_POLICY, root_dir=root)
+    skopeo.run("copy", "--dest-tls-verify=false", f"oci:{layout}:latest", f"docker://{again.host}/three:latest")
+    paths = [root / repo / "blobs/sha256" / layer.split(":", 1)[1] for repo in ("one", "three")]
+    assert _inode(paths[0]) == _inode(paths[1])
 
 
 def test_a_root_in_the_earlier_zot_authz_layout_is_refused_at_startup_with_what_to_do(tmp_path):

@@ -36,6 +36,7 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "RegistryStorage", dependencies: [
             "RegistryCore",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "_NIOFileSystem", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -61,7 +62,7 @@ let package = Package(
             .product(name: "X509", package: "swift-certificates"),
         ], swiftSettings: strict),
         .target(name: "RegistryMetadata", dependencies: [
-            "RegistryCore", "RegistryAuthCore",
+            "RegistryCore", "RegistryAuthCore", "RegistryStorage",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
@@ -69,11 +70,16 @@ let package = Package(
         .target(name: "RegistryOIDC", dependencies: [
             "RegistryCore", "RegistryAuthCore",
             .product(name: "JWTKit", package: "jwt-kit"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        // RegistryOIDC's OIDCHTTPClient on AsyncHTTPClient (kept apart so the fuzz build need not compile
+        // AsyncHTTPClient and nio-ssl's BoringSSL).
+        .target(name: "RegistryOIDCHTTP", dependencies: [
+            "RegistryOIDC",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "RegistryHTTP", dependencies: [
             "RegistryCore", "RegistryStorage", "RegistryPolicy", "RegistryAuthCore", "RegistryAuth",
@@ -99,7 +105,7 @@ let package = Package(
         // The composition root: turns a ZotConfig into running objects; the only module that knows both.
         .target(name: "RegistryApp", dependencies: [
             "RegistryCore", "RegistryConfig", "RegistryPolicy", "RegistryStorage", "RegistryAuthCore", "RegistryAuth",
-            "RegistryMetadata", "RegistryOIDC", "RegistryHTTP",
+            "RegistryMetadata", "RegistryOIDC", "RegistryOIDCHTTP", "RegistryHTTP", "RegistryS3",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -113,7 +119,8 @@ let package = Package(
         // Fuzz targets over the parsers of untrusted input: a corpus replay in a normal build, libFuzzer with
         // `-sanitize=fuzzer -DFUZZING` (scripts/fuzz.sh builds it in .build-fuzz).
         .executableTarget(name: "zot-authz-fuzz", dependencies: [
-            "RegistryCore", "RegistryPolicy", "RegistryConfig", "RegistryAuthCore",
+            "RegistryCore", "RegistryPolicy", "RegistryConfig", "RegistryAuthCore", "RegistryAuth", "RegistryOIDC",
+            .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         .executableTarget(name: "policy-bench", dependencies: ["RegistryPolicy", "RegistryCore"], swiftSettings: strict),
         .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore"]),
@@ -127,9 +134,9 @@ let package = Package(
                     // Only the tests link libldap, to check LDAPLibrary's function types against <ldap.h>;
                     // the executable loads it with dlopen when LDAP is configured.
                     linkerSettings: [.linkedLibrary("ldap")]),
-        .testTarget(name: "RegistryMetadataTests", dependencies: ["RegistryMetadata", "RegistryAuthCore"]),
+        .testTarget(name: "RegistryMetadataTests", dependencies: ["RegistryMetadata", "RegistryAuthCore", "RegistryStorage", "RegistryCore"]),
         .testTarget(name: "RegistryOIDCTests", dependencies: [
-            "RegistryOIDC", "RegistryAuthCore",
+            "RegistryOIDC", "RegistryOIDCHTTP", "RegistryAuthCore",
             .product(name: "JWTKit", package: "jwt-kit"),
         ]),
         .testTarget(name: "RegistryS3Tests", dependencies: [

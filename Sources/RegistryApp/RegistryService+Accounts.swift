@@ -6,6 +6,7 @@ import RegistryConfig
 import RegistryCore
 import RegistryMetadata
 import RegistryOIDC
+import RegistryOIDCHTTP
 import RegistryPolicy
 import Synchronization
 

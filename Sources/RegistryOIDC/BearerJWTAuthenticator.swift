@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import NIOCore
 import RegistryAuthCore
 import RegistryCore
 
@@ -48,7 +47,7 @@ public struct BearerJWTAuthenticator: Authenticator {
     }
 
     /// Creates the authenticator with an HTTP client per issuer (e.g. one trusting that issuer's
-    /// `certificateAuthority`, see ``AsyncOIDCHTTPClient/init(trustingCAOf:timeout:)``).
+    /// `certificateAuthority`, see `AsyncOIDCHTTPClient.init(trustingCAOf:timeout:)` in RegistryOIDCHTTP).
     public init(issuers: [BearerIssuerSettings], logger: Logger, leeway: Duration = .seconds(60),
                 now: @escaping @Sendable () -> Date = { Date() },
                 httpClient: (BearerIssuerSettings) throws -> any OIDCHTTPClient) rethrows {
@@ -114,13 +113,5 @@ public struct BearerJWTAuthenticator: Authenticator {
         let parts = trimmed.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard let scheme = parts.first, scheme.lowercased() == "bearer" else { return nil }
         return parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
-    }
-}
-
-extension AsyncOIDCHTTPClient {
-    /// A client that trusts exactly the CA configured for `issuer` (`certificateAuthorityFile` and/or
-    /// `certificateAuthority`), or the system roots when none is configured.
-    public convenience init(trustingCAOf issuer: BearerIssuerSettings, timeout: TimeAmount = .seconds(10)) throws {
-        try self.init(caCertificatePEMFile: issuer.certificateAuthorityFile, caCertificatePEM: issuer.certificateAuthority, timeout: timeout)
     }
 }

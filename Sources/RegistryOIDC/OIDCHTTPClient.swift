@@ -27,21 +27,21 @@ public struct OIDCHTTPResponse: Sendable {
 }
 
 /// `application/x-www-form-urlencoded` encoding as OAuth 2 requires (RFC 6749 appendix B).
-enum FormEncoding {
+public enum FormEncoding {
     private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     /// One name or value, percent-encoded (space becomes `%20`, which every form decoder accepts).
-    static func encode(_ text: String) -> String {
+    public static func encode(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
     }
 
     /// `name=value&…`.
-    static func body(_ fields: [(String, String)]) -> String {
+    public static func body(_ fields: [(String, String)]) -> String {
         fields.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
     }
 
     /// The `Authorization: Basic …` value for client credentials: each part form-encoded first (RFC 6749 §2.3.1).
-    static func basicAuthorization(user: String, password: String) -> String {
+    public static func basicAuthorization(user: String, password: String) -> String {
         "Basic " + Data("\(encode(user)):\(encode(password))".utf8).base64EncodedString()
     }
 }

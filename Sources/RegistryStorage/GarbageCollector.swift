@@ -22,7 +22,7 @@ public struct GarbageCollector: Sendable {
     let storage: LayoutStorage
     /// Minimum age before an unreferenced blob is removed.
     public let delay: TimeInterval
-    /// Minimum age (since the upload started) before an abandoned upload is removed.
+    /// Minimum idle time (since the upload started or was last written) before an abandoned upload is removed.
     public let uploadExpiry: TimeInterval
 
     public init(storage: LayoutStorage, delay: TimeInterval, uploadExpiry: TimeInterval = 24 * 3600) {
@@ -59,8 +59,13 @@ public struct GarbageCollector: Sendable {
         }
         guard let uploads = try? StorageLayout.uploads(repository) else { return }
         for marker in (try? await driver.listIfPresent(uploads)) ?? [] {
-            guard let id = UploadID(marker.lastComponent), let info = try? await driver.stat(marker),
-                  now.timeIntervalSince(info.modificationTime) >= uploadExpiry else { continue }
+            guard let id = UploadID(marker.lastComponent), let info = try? await driver.stat(marker) else { continue }
+            // Abandoned means idle: measured from the last write this process saw, else from the start; never while
+            // a request is writing it.
+            let activity = await storage.sessions.activity(id)
+            if activity?.busy == true { continue }
+            let lastUse = max(info.modificationTime, activity?.last ?? .distantPast)
+            guard now.timeIntervalSince(lastUse) >= uploadExpiry else { continue }
             try? await storage.cancelUpload(repository, id)
             report.uploadsRemoved += 1
         }

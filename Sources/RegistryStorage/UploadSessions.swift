@@ -1,3 +1,4 @@
+import Foundation
 import RegistryCore
 
 /// In-memory state of in-progress uploads: owner repository, committed offset and a running
@@ -11,6 +12,8 @@ actor UploadSessions {
         var offset: Int64
         var hasher: DigestHasher?
         var busy: Bool
+        /// When a request last started or finished writing it (GC measures abandonment from here).
+        var lastActivity = Date()
     }
 
     private var sessions: [UploadID: State] = [:]
@@ -35,6 +38,7 @@ actor UploadSessions {
             throw RegistryError(.blobUploadInvalid, status: 416, detail: "another request is writing this upload")
         }
         state.busy = true
+        state.lastActivity = Date()
         sessions[id] = state
         return state
     }
@@ -45,6 +49,7 @@ actor UploadSessions {
         state.offset = offset
         state.hasher = hasher
         state.busy = false
+        state.lastActivity = Date()
         sessions[id] = state
     }
 
@@ -52,6 +57,11 @@ actor UploadSessions {
     func offset(_ id: UploadID, repository: RepositoryName) -> Int64? {
         guard let state = sessions[id], state.repository == repository else { return nil }
         return state.offset
+    }
+
+    /// Whether a request is writing the upload now, and when one last wrote it (`nil`: not in memory).
+    func activity(_ id: UploadID) -> (busy: Bool, last: Date)? {
+        sessions[id].map { ($0.busy, $0.lastActivity) }
     }
 
     func remove(_ id: UploadID) {

@@ -9,7 +9,10 @@ enum FuzzTargets {
     typealias Target = @Sendable ([UInt8]) -> Void
 
     /// Target name → function, for `scripts/fuzz.sh` and the corpus replay.
-    static let all: [String: Target] = [
+    static let all: [String: Target] = core.merging(authentication) { first, _ in first }
+
+    /// The parsers of registry requests, names, manifests, config and policy.
+    static let core: [String: Target] = [
         "manifest": { bytes in
             _ = try? ParsedManifest.parse(bytes, contentType: nil)
             _ = try? ParsedManifest.parse(bytes, contentType: MediaType.ociIndex)

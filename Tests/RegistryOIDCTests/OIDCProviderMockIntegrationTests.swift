@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 @testable import RegistryOIDC
+import RegistryOIDCHTTP
 
 /// Runs against a live `oidc-provider-mock` when `OIDC_MOCK_ISSUER` names it (e.g. `http://127.0.0.1:9400`),
 /// started with `--user-claims '{"sub":"alice","groups":["dev"]}'`; needs `curl` to submit its login form.

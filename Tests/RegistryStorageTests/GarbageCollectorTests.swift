@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import RegistryCore
 import RegistryStorage
 import Testing
@@ -70,6 +71,26 @@ struct GarbageCollectorTests {
             #expect(await collector.collect().uploadsRemoved == 0)
             #expect(await collector.collect(now: Date().addingTimeInterval(1000)).uploadsRemoved == 1)
             await #expect(throws: RegistryError.self) { _ = try await storage.uploadOffset(repo("a"), id) }
+        }
+    }
+
+    @Test("an upload is abandoned only when idle: one being written, or written lately, is kept")
+    func activeUploadsSurvive() async throws {
+        try await withStorage { storage in
+            let id = try await storage.startUpload(repo("a"))
+            let collector = GarbageCollector(storage: storage, delay: 0, uploadExpiry: 2)
+            let (body, feed) = AsyncStream<ByteBuffer>.makeStream()
+            let writing = Task { try await storage.appendUpload(repo("a"), id, expectedOffset: 0, body: body) }
+            feed.yield(ByteBuffer(bytes: [1, 2, 3]))
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(await collector.collect(now: Date().addingTimeInterval(1000)).uploadsRemoved == 0, "busy")
+            feed.finish()
+            #expect(try await writing.value == 3)
+            try await Task.sleep(for: .milliseconds(2100))
+            _ = try await storage.appendUpload(repo("a"), id, expectedOffset: 3, body: byteStream([[4]]))
+            // The marker is over two seconds old, but the last write is fresh.
+            #expect(await collector.collect(now: Date().addingTimeInterval(1)).uploadsRemoved == 0, "written lately")
+            #expect(await collector.collect(now: Date().addingTimeInterval(10)).uploadsRemoved == 1, "idle")
         }
     }
 }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOSSL
+import RegistryOIDC
 
 /// ``OIDCHTTPClient`` over AsyncHTTPClient: redirects are not followed, every request has a deadline, answers
 /// larger than ``maximumBodySize`` are refused, and TLS trusts the system roots or, when given, only the

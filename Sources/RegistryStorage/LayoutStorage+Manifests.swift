@@ -7,7 +7,7 @@ extension LayoutStorage: ManifestStore {
     public func resolveTag(_ repository: RepositoryName, _ tag: String) async throws -> Digest? {
         guard Reference.isValidTag(tag), let index = try await readIndex(repository),
               let entry = index.entry(tag: tag) else { return nil }
-        return LayoutIndex.digest(of: entry)
+        return entry.digest
     }
 
     public func putManifest(_ repository: RepositoryName, reference: Reference, body: [UInt8], manifest: ParsedManifest, tagMustBeNew: Bool) async throws -> Digest {
@@ -63,14 +63,14 @@ extension LayoutStorage: ManifestStore {
         var mediaType: String?
         switch reference {
         case .tag(let tag):
-            guard let entry = index.entry(tag: tag), let found = LayoutIndex.digest(of: entry) else {
+            guard let entry = index.entry(tag: tag), let found = entry.digest else {
                 throw RegistryError(.manifestUnknown, detail: "tag \(tag) not found in \(repository)")
             }
             digest = found
-            mediaType = LayoutIndex.mediaType(of: entry)
+            mediaType = entry.mediaType
         case .digest(let given):
             digest = given
-            mediaType = index.entry(digest: given).flatMap(LayoutIndex.mediaType)
+            mediaType = index.entry(digest: given)?.mediaType
         }
         let body: [UInt8]
         do {

@@ -20,6 +20,7 @@ public final class LayoutStorage: Sendable {
     let sessions = UploadSessions()
     let dedupeIndex: DedupeIndex
     let repositoryIndex: RepositoryIndex
+    let indexCache = IndexCache()
 
     /// Largest manifest or index.json read back (the HTTP layer limits what it accepts).
     static let maximumDocumentSize = 64 << 20
@@ -42,23 +43,43 @@ public final class LayoutStorage: Sendable {
 
     // MARK: repositories
 
-    /// Reads a repository's index, or nil if the repository does not exist.
+    /// Reads a repository's index, or nil if the repository does not exist: from the cache while the file is the one
+    /// it holds (one `stat`), else from storage.
     func readIndex(_ repository: RepositoryName) async throws -> LayoutIndex? {
+        let path = try StorageLayout.index(repository)
+        let info: StorageFileInfo
+        do {
+            info = try await driver.stat(path)
+        } catch StorageDriverError.pathNotFound {
+            await indexCache.forget(repository)
+            return nil
+        }
+        let fingerprint = IndexCache.Fingerprint(size: info.size, modificationTime: info.modificationTime)
+        if let cached = await indexCache.index(repository, matching: fingerprint) { return cached }
         let bytes: [UInt8]
         do {
-            bytes = try await driver.getContent(StorageLayout.index(repository), maximumSize: Self.maximumDocumentSize)
+            bytes = try await driver.getContent(path, maximumSize: Self.maximumDocumentSize)
         } catch StorageDriverError.pathNotFound {
             return nil
         }
-        return try LayoutIndex(bytes: bytes)
+        let index = try LayoutIndex(bytes: bytes)
+        // The fingerprint was taken before the read: if the file changed in between, the next stat differs.
+        if Int64(bytes.count) == info.size { await indexCache.store(index, repository, fingerprint) }
+        return index
     }
 
-    /// Writes the index (creating `oci-layout` first for a new repository).
+    /// Writes the index (creating `oci-layout` first for a new repository) and keeps it in the cache.
     func writeIndex(_ index: LayoutIndex, _ repository: RepositoryName, isNew: Bool) async throws {
         if isNew, !(try await driver.exists(StorageLayout.ociLayout(repository))) {
             try await driver.putContent(StorageLayout.ociLayout(repository), StorageLayout.ociLayoutContent)
         }
-        try await driver.putContent(StorageLayout.index(repository), try index.encoded())
+        let path = try StorageLayout.index(repository)
+        let bytes = index.encoded()
+        await indexCache.forget(repository)
+        try await driver.putContent(path, bytes)
+        if let info = try? await driver.stat(path), info.size == Int64(bytes.count) {
+            await indexCache.store(index, repository, IndexCache.Fingerprint(size: info.size, modificationTime: info.modificationTime))
+        }
         if isNew { await indexRepository(repository) }
     }
 

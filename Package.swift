@@ -71,6 +71,8 @@ let package = Package(
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "X509", package: "swift-certificates"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
@@ -101,6 +103,7 @@ let package = Package(
             "RegistryCore", "RegistryConfig", "RegistryPolicy", "RegistryStorage", "RegistryAuthCore", "RegistryAuth",
             "RegistryMetadata", "RegistryOIDC", "RegistryHTTP",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "X509", package: "swift-certificates"),
@@ -129,8 +132,11 @@ let package = Package(
                     linkerSettings: [.linkedLibrary("ldap")]),
         .testTarget(name: "RegistryMetadataTests", dependencies: ["RegistryMetadata", "RegistryAuthCore"]),
         .testTarget(name: "RegistryOIDCTests", dependencies: [
-            "RegistryOIDC", "RegistryAuthCore",
+            "RegistryOIDC", "RegistryAuthCore", "RegistryCore",
             .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "X509", package: "swift-certificates"),
         ]),
         .testTarget(name: "RegistryS3Tests", dependencies: [
             "RegistryS3", "RegistryStorage", "RegistryStorageConformance", "RegistryConfig",
@@ -140,6 +146,7 @@ let package = Package(
         .testTarget(name: "RegistryHTTPTests", dependencies: [
             "RegistryHTTP", "RegistryApp", "RegistryConfig", "RegistryPolicy", "RegistryAuthCore",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
     ]
 )

@@ -61,7 +61,11 @@ public enum RegistryService {
         let store = accounts.store
         options.health = HealthChecks { HealthChecks.isWritableDirectory(root) && (store?.isReachable() ?? true) }
         options.account = accounts.services
-        options.authenticators = AuthenticatorChain(try authenticators(config, passwordSources: passwordSources, accounts: accounts, logger: logger))
+        let tokens = try tokenSetup(config)
+        options.challenge = tokens.challenge
+        options.tokenService = tokens.service
+        options.authenticators = AuthenticatorChain(try authenticators(config, passwordSources: passwordSources, accounts: accounts,
+                                                                       tokens: tokens, logger: logger))
         options.readsPeerCertificates = config.http.tls?.cacert != nil
         options.failDelay = FailDelay(seconds: Double(config.http.auth?.failDelay ?? 0))
         do {

@@ -64,13 +64,16 @@ public struct BearerConfig: Sendable, Hashable {
     /// Token endpoint URL sent in the `Bearer` challenge.
     public var realm: String?
     public var service: String?
-    /// Certificate (PEM path) whose key signs the tokens.
+    /// Certificate or public key (PEM path) whose key signs the tokens.
     public var cert: String?
+    /// `issuer` (our extension): the `iss` every token-server token must carry; `nil` = not checked.
+    public var issuer: String?
     /// Accepted OIDC issuers (Zot accepts one object or a list; both become a list).
     public var oidc: [BearerOIDCConfig]
 
-    public init(realm: String? = nil, service: String? = nil, cert: String? = nil, oidc: [BearerOIDCConfig] = []) {
+    public init(realm: String? = nil, service: String? = nil, cert: String? = nil, issuer: String? = nil, oidc: [BearerOIDCConfig] = []) {
         self.realm = realm
+        self.issuer = issuer
         self.service = service
         self.cert = cert
         self.oidc = oidc

@@ -22,7 +22,8 @@ struct AuthorizationMiddleware: RouterMiddleware {
         guard let endpoint = try context.endpoint.get() else {
             return try await next(request, context)
         }
-        if endpoint == .base, context.identity.isAnonymous, policy.challengesAnonymousBase {
+        // An anonymous registry token (issued to nobody in particular) passes `/v2/`: it was presented and verified.
+        if endpoint == .base, !context.identity.presentedCredential, policy.challengesAnonymousBase {
             audit.record(request, context, result: .deny, rule: "authentication is configured: /v2/ challenges anonymous callers")
             throw RegistryError(.unauthorized)
         }
@@ -60,6 +61,11 @@ struct AuthorizationMiddleware: RouterMiddleware {
                 context.logger.info("access denied", metadata: [
                     "identity": "\(context.identity)", "need": "\(requirement)", "rule": "\(verdict.rule)",
                 ])
+                if context.identity.method == .registryToken, verdict.outsideCredentialScope {
+                    // Distribution's rule: a token that does not cover the request gets a new challenge naming the
+                    // scope, so the client can ask the token service for a token that does.
+                    throw RegistryError(.unauthorized, detail: "the token's access does not cover \(requirement.action.rawValue) on \(requirement.repository)")
+                }
                 if context.identity.isAnonymous {
                     throw RegistryError(.unauthorized, detail: "\(requirement.action.rawValue) on \(requirement.repository) requires authentication")
                 }

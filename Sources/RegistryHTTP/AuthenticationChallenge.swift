@@ -43,22 +43,26 @@ public struct AuthenticationChallenge: Sendable, Hashable {
     /// The header value without a scope, e.g. `Basic realm="zot-authz"`.
     public var headerValue: String { headerValue(scopes: []) }
 
-    /// The header value; a Bearer challenge names `scopes` (space-separated, as RFC 6750 writes them).
-    public func headerValue(scopes: [String]) -> String {
+    /// The header value; a Bearer challenge names `scopes` (space-separated, as RFC 6750 writes them) and, for a
+    /// token that does not cover the request, `error="insufficient_scope"`.
+    public func headerValue(scopes: [String], insufficientScope: Bool = false) -> String {
         switch scheme {
         case .basic(let realm):
             return "Basic realm=\(JSONText.quote(realm))"
         case .bearer(let realm, let service):
             var value = "Bearer realm=\(JSONText.quote(realm)),service=\(JSONText.quote(service))"
             if !scopes.isEmpty { value += ",scope=\(JSONText.quote(scopes.joined(separator: " ")))" }
+            if insufficientScope { value += ",error=\"insufficient_scope\"" }
             return value
         }
     }
 
     /// The header value for a request to `endpoint` with `method` (Bearer: the scope it needs).
-    public func headerValue(endpoint: RegistryEndpoint?, method: String, mountSource: RepositoryName? = nil) -> String {
+    public func headerValue(endpoint: RegistryEndpoint?, method: String, mountSource: RepositoryName? = nil,
+                            insufficientScope: Bool = false) -> String {
         guard case .bearer = scheme, let endpoint else { return headerValue }
-        return headerValue(scopes: Self.scopes(endpoint: endpoint, method: method, mountSource: mountSource))
+        return headerValue(scopes: Self.scopes(endpoint: endpoint, method: method, mountSource: mountSource),
+                           insufficientScope: insufficientScope)
     }
 
     /// The Docker scopes a request needs, one per repository in the order of its requirements: read → `pull`,

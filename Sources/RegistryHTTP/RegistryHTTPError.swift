@@ -55,6 +55,10 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
                 return try RegistryHTTPError(error.error, headers: headers).response(from: request, context: context)
             }
             return try error.response(from: request, context: context)
+        } catch let error as InsufficientScope {
+            var headers = HTTPFields()
+            headers[.wwwAuthenticate] = challengeValue(request, context, insufficientScope: true)
+            return try RegistryHTTPError(error.error, headers: headers).response(from: request, context: context)
         } catch let error as RegistryError {
             if error.code == .unauthorized {
                 var headers = HTTPFields()
@@ -85,7 +89,7 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
     }
 
     /// The challenge for this request: a Bearer challenge names the scope the request needs.
-    private func challengeValue(_ request: Request, _ context: Context) -> String {
+    private func challengeValue(_ request: Request, _ context: Context, insufficientScope: Bool = false) -> String {
         let endpoint: RegistryEndpoint
         switch context.endpoint {
         case .registry(let parsed): endpoint = parsed
@@ -97,6 +101,7 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
            let from = request.uri.queryParameters.get("from") {
             mountSource = RepositoryName(from)
         }
-        return challenge.headerValue(endpoint: endpoint, method: request.method.rawValue, mountSource: mountSource)
+        return challenge.headerValue(endpoint: endpoint, method: request.method.rawValue, mountSource: mountSource,
+                                     insufficientScope: insufficientScope)
     }
 }

@@ -89,7 +89,7 @@ struct TokenServerModeTests {
         }
     }
 
-    @Test("A push token reaches /v2/ and its repository but cannot delete there, and is told which scope to ask for")
+    @Test("A push token reaches /v2/ and its repository but cannot delete there, and gets 403 naming the scope to ask for")
     func pushTokenCannotDelete() async throws {
         let server = TestTokenServer()
         let token = try server.token(sub: "alice", access: [("team/app", ["pull", "push"])])
@@ -102,11 +102,13 @@ struct TokenServerModeTests {
             }
             let digest = "sha256:" + String(repeating: "a", count: 64)
             try await client.execute(uri: "/v2/team/app/manifests/\(digest)", method: .delete, headers: bearer(token)) { response in
-                #expect(response.status == .unauthorized)
-                #expect(response.header("WWW-Authenticate")?.hasSuffix("scope=\"repository:team/app:delete\"") == true)
+                #expect(response.status == .forbidden)
+                #expect(ociErrorCodes(response) == ["DENIED"])
+                #expect(response.header("WWW-Authenticate")?.hasSuffix("scope=\"repository:team/app:delete\",error=\"insufficient_scope\"") == true)
             }
             try await client.execute(uri: "/v2/team/other/tags/list", method: .get, headers: bearer(token)) { response in
-                #expect(response.status == .unauthorized)
+                #expect(response.status == .forbidden)
+                #expect(response.header("WWW-Authenticate")?.contains("scope=\"repository:team/other:pull\"") == true)
             }
         }
     }
@@ -156,6 +158,19 @@ struct TokenServerModeTests {
             }
             try await client.execute(uri: "/v2/team/app/blobs/uploads/", method: .post, headers: bearer(token)) { response in
                 #expect(response.status == .unauthorized)
+            }
+        }
+    }
+
+    @Test("A token that does not cover a request is a 403 with an insufficient_scope challenge, not a 401")
+    func insufficientScopeChallenge() async throws {
+        let server = TestTokenServer()
+        let token = try server.token(sub: "alice", access: [])
+        try await Self.withTokenRegistry(server) { client in
+            try await client.execute(uri: "/v2/team/app/blobs/uploads/", method: .post, headers: bearer(token)) { response in
+                #expect(response.status == .forbidden)
+                #expect(response.header("WWW-Authenticate")
+                    == "Bearer realm=\"\(Self.realm)\",service=\"registry.test\",scope=\"repository:team/app:pull,push\",error=\"insufficient_scope\"")
             }
         }
     }

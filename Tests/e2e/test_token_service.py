@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -106,12 +107,15 @@ def test_oras_py_default_token_backend_pushes_and_pulls(token_registry, tmp_path
 
 
 @pytest.mark.skipif(shutil.which("podman") is None, reason="podman is not installed")
-def test_podman_logs_in_and_pulls_through_tokens(token_registry, skopeo, tmp_path):
+def test_podman_logs_in_and_pulls_through_tokens(token_registry, skopeo, tmp_path, request):
     host = token_registry.host
     layout = build_oci_image(tmp_path, {"podman.txt": b"podman\n"})
     skopeo.run("copy", "--dest-tls-verify=false", "--dest-creds", f"alice:{USERS['alice']}", f"oci:{layout}:latest",
                f"docker://{host}/private/podman:v1")
-    base = ["podman", "--storage-driver", "vfs", "--root", str(tmp_path / "podman-root"), "--runroot", str(tmp_path / "podman-run")]
+    # podman refuses a runroot longer than 50 characters: a short one of our own, removed afterwards.
+    runroot = Path(tempfile.mkdtemp(prefix="zpr-"))
+    request.addfinalizer(lambda: shutil.rmtree(runroot, ignore_errors=True))
+    base = ["podman", "--storage-driver", "vfs", "--root", str(tmp_path / "podman-root"), "--runroot", str(runroot)]
     env = dict(os.environ, REGISTRY_AUTH_FILE=str(tmp_path / "podman-auth.json"), HOME=str(tmp_path / "podman-home"))
 
     def podman(*args: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -45,7 +45,9 @@ extension RegistryService {
         if let bearer = auth.bearer, !bearer.oidc.isEmpty {
             setup.bearerAuthenticator = try bearerAuthenticator(bearer.oidc, logger: logger)
         }
-        guard auth.apikey || wantsSessions else { return setup }
+        // The token service keeps its refresh tokens (hashed) in the same database.
+        let wantsRefreshTokens = auth.tokenService?.enable == true
+        guard auth.apikey || wantsSessions || wantsRefreshTokens else { return setup }
 
         let store: MetadataStore
         do {
@@ -54,6 +56,7 @@ extension RegistryService {
             throw StartupError(description: "storage.rootDirectory: cannot open the metadata database \"\(metadataPath(config))\": \(error)")
         }
         setup.store = store
+        guard auth.apikey || wantsSessions else { return setup }
         var services = AccountServices()
         if auth.apikey {
             let keys = APIKeyStore(store: store, maximumLifetime: auth.apikeyMaxLifetimeSeconds)

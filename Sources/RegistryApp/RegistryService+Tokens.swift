@@ -3,6 +3,7 @@ import Foundation
 import RegistryAuthCore
 import RegistryConfig
 import RegistryHTTP
+import RegistryMetadata
 import RegistryOIDC
 
 extension RegistryService {
@@ -20,7 +21,7 @@ extension RegistryService {
     }
 
     /// The token setup of `config`; `createKey: false` (for `verify`) checks an existing signing key but writes nothing.
-    static func tokenSetup(_ config: ZotConfig, createKey: Bool = true) throws -> TokenSetup {
+    static func tokenSetup(_ config: ZotConfig, createKey: Bool = true, store: MetadataStore? = nil) throws -> TokenSetup {
         var setup = TokenSetup(authenticator: nil, challenge: AuthenticationChallenge(realm: config.http.realm))
         if let tokenService = config.http.auth?.tokenService, tokenService.enable {
             let path = tokenService.keyFile ?? config.storage.rootDirectory + "/token-service/signing-key.pem"
@@ -34,7 +35,10 @@ extension RegistryService {
             let external = externalURL(config)
             let signer = RegistryTokenSigner(privateKey: key, issuer: external, service: config.http.realm)
             let realm = external + TokenServiceOptions.tokenPath
-            setup.service = TokenServiceOptions(signer: signer, lifetimeSeconds: tokenService.lifetimeSeconds, realm: realm)
+            var service = TokenServiceOptions(signer: signer, lifetimeSeconds: tokenService.lifetimeSeconds, realm: realm)
+            service.refreshTokens = store.map { RefreshTokenStore(store: $0) }
+            service.refreshLifetimeSeconds = tokenService.refreshLifetimeSeconds
+            setup.service = service
             setup.authenticator = RegistryTokenAuthenticator(verifier: signer.verifier())
             setup.challenge = AuthenticationChallenge(tokenRealm: realm, service: config.http.realm, basicRealm: config.http.realm)
             return setup

@@ -61,13 +61,19 @@ public enum RegistryService {
         let store = accounts.store
         options.health = HealthChecks { HealthChecks.isWritableDirectory(root) && (store?.isReachable() ?? true) }
         options.account = accounts.services
-        let tokens = try tokenSetup(config)
+        let tokens = try tokenSetup(config, store: accounts.store)
         options.challenge = tokens.challenge
-        options.tokenService = tokens.service
         options.authenticators = AuthenticatorChain(try authenticators(config, passwordSources: passwordSources, accounts: accounts,
                                                                        tokens: tokens, logger: logger))
-        options.readsPeerCertificates = config.http.tls?.cacert != nil
         options.failDelay = FailDelay(seconds: Double(config.http.auth?.failDelay ?? 0))
+        options.tokenService = tokens.service.map { service in
+            var service = service
+            service.chain = options.authenticators
+            service.failDelay = options.failDelay
+            service.directories = passwordSources
+            return service
+        }
+        options.readsPeerCertificates = config.http.tls?.cacert != nil
         do {
             options.addressResolver = try ClientAddressResolver(trustedProxies: config.http.trustedProxies)
         } catch {

@@ -44,12 +44,15 @@ public struct TokenServiceConfig: Sendable, Hashable {
     public var enable: Bool
     /// Token lifetime in seconds (Go duration in the config; default 5m, at most 1h).
     public var lifetimeSeconds: Int
+    /// How long a refresh token (`offline_token=true`, `access_type=offline`) lives, in seconds (default 7 days).
+    public var refreshLifetimeSeconds: Int
     /// The PEM P-256 signing key; `nil` = `<storage root>/token-service/signing-key.pem`, generated when absent.
     public var keyFile: String?
 
-    public init(enable: Bool = true, lifetimeSeconds: Int = 300, keyFile: String? = nil) {
+    public init(enable: Bool = true, lifetimeSeconds: Int = 300, refreshLifetimeSeconds: Int = 7 * 24 * 3600, keyFile: String? = nil) {
         self.enable = enable
         self.lifetimeSeconds = lifetimeSeconds
+        self.refreshLifetimeSeconds = refreshLifetimeSeconds
         self.keyFile = keyFile
     }
 }

@@ -47,8 +47,12 @@ extension ConfigMapper {
                 collector.error(node.path, "\(node.quoted) is not a duration from 10s to 1h (a Go duration like \"5m\")")
             }
         }
-        if reader.contains("refreshLifetime") {
-            collector.error(reader.path(of: "refreshLifetime"), "offline refresh tokens are not implemented yet (it would not be enforced)")
+        if let node = reader.node("refreshLifetime"), let text = collector.string(node) {
+            if let seconds = GoDuration.seconds(text), seconds >= 60, seconds <= 366 * 24 * 3600 {
+                service.refreshLifetimeSeconds = Int(seconds)
+            } else {
+                collector.error(node.path, "\(node.quoted) is not a duration from 1m to 8784h (a Go duration like \"168h\")")
+            }
         }
         if let node = reader.node("keyFile"), let path = collector.nonEmptyString(node) {
             service.keyFile = path

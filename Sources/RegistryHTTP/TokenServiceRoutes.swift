@@ -6,36 +6,22 @@ import RegistryCore
 import RegistryOIDC
 import RegistryPolicy
 
-/// What the built-in token service needs: the signer (key, issuer, service) and the token lifetime.
-public struct TokenServiceOptions: Sendable {
-    /// Signs tokens; its `service` is the challenge's `service` and every token's `aud`.
-    public var signer: RegistryTokenSigner
-    /// Seconds a token lives (`tokenService.lifetime`).
-    public var lifetimeSeconds: Int
-    /// The token endpoint URL named by the challenge (`<externalUrl>/auth/token`).
-    public var realm: String
-    /// The token endpoint's path.
-    public static let tokenPath = "/auth/token"
-
-    /// Creates the options.
-    public init(signer: RegistryTokenSigner, lifetimeSeconds: Int, realm: String) {
-        self.signer = signer
-        self.lifetimeSeconds = lifetimeSeconds
-        self.realm = realm
-    }
-}
-
-/// `GET /auth/token` (Distribution's token authentication) and `GET /.well-known/jwks.json`.
+/// The built-in token service: `GET /auth/token` (Distribution's token authentication), `POST /auth/token`
+/// (its OAuth2 grants, see `TokenServiceRoutes+OAuth.swift`) and `GET /.well-known/jwks.json`.
 ///
-/// The caller is whoever the authenticator chain says (Basic htpasswd/LDAP/API key, mTLS, or anonymous; wrong
+/// A GET caller is whoever the authenticator chain says (Basic htpasswd/LDAP/API key, mTLS, or anonymous; wrong
 /// credentials were already refused with 401 after `failDelay`). The token grants the requested scopes
 /// intersected with policy (``AccessPolicy/grantedAccess(_:requested:)``) — possibly nothing, never a 401 for an
 /// anonymous caller. A registry token cannot be traded for another (that would extend it forever).
 struct TokenServiceRoutes: Sendable {
     static let tokenPath = TokenServiceOptions.tokenPath
     static let jwksPath = "/.well-known/jwks.json"
+    static let refreshTokensPath = "/zot/auth/refreshtoken"
     /// The most scopes one request may ask for.
     static let maximumScopes = 64
+    /// Who may hold a refresh token: people who signed in with a password or a browser session. A scoped API key or
+    /// a client certificate must not turn into a long-lived unscoped credential.
+    static let refreshTokenMethods: Set<Identity.Method> = [.htpasswd, .ldap, .oidcSession]
 
     let options: TokenServiceOptions
     let policy: AccessPolicy
@@ -43,26 +29,38 @@ struct TokenServiceRoutes: Sendable {
 
     func register(on router: Router<RegistryRequestContext>) {
         router.get(RouterPath(Self.tokenPath)) { request, context in try token(request, context) }
+        router.post(RouterPath(Self.tokenPath)) { request, context in try await oauthToken(request, context) }
         let jwks = options.signer.jwksJSON
         router.get(RouterPath(Self.jwksPath)) { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "max-age=300"],
                      body: .init(byteBuffer: ByteBuffer(string: jwks)))
         }
+        if options.refreshTokens != nil {
+            router.get(RouterPath(Self.refreshTokensPath)) { _, context in try listRefreshTokens(context) }
+            router.delete(RouterPath(Self.refreshTokensPath)) { request, context in try revokeRefreshTokens(request, context) }
+        }
     }
 
+    /// `GET /auth/token?service=&scope=…[&offline_token=true][&account=]`.
     func token(_ request: Request, _ context: RegistryRequestContext) throws -> Response {
         let identity = context.identity
         let parameters = request.uri.queryParameters
         if identity.method == .registryToken {
             throw RegistryError(.unauthorized, message: "a registry token cannot be exchanged for another; send the credentials")
         }
-        if let service = parameters.get("service"), service != options.signer.service {
-            throw RegistryError(.unsupported, status: 400, message: "service '\(Self.clip(service))' is not this registry's ('\(options.signer.service)')")
-        }
+        try checkService(parameters.get("service"))
         if let account = parameters.get("account"), !account.isEmpty, let username = identity.username, account != username {
             throw RegistryError(.unsupported, status: 400, message: "account '\(Self.clip(account))' is not the authenticated user")
         }
         let requested = try Self.requestedAccess(parameters[values: "scope"].map { String($0) })
+        let offline = parameters.get("offline_token")?.lowercased() == "true"
+        return try issue(request, context, identity: identity, requested: requested, method: "get",
+                         refreshToken: offline ? try newRefreshToken(request, context, identity, clientID: parameters.get("client_id")) : nil)
+    }
+
+    /// Signs a token for `identity` granting `requested` ∩ policy, audits it, and answers Distribution's JSON.
+    func issue(_ request: Request, _ context: RegistryRequestContext, identity: Identity, requested: [DockerAccess], method: String,
+               refreshToken: String?) throws -> Response {
         let granted = policy.grantedAccess(identity, requested: requested)
         let issued: RegistryTokenSigner.IssuedToken
         do {
@@ -72,16 +70,22 @@ struct TokenServiceRoutes: Sendable {
         }
         audit.recordAccountEvent(request, context, event: "token-issued", result: .allow, user: identity.username,
                                  groups: identity.groups, authMethod: identity.method.rawValue, credentialID: issued.tokenID,
-                                 reason: "requested \(Self.describe(requested)) granted \(Self.describe(granted)) for \(issued.expiresIn)s")
+                                 reason: "\(method): requested \(Self.describe(requested)) granted \(Self.describe(granted)) for \(issued.expiresIn)s")
         let body = TokenResponse(token: issued.token, access_token: issued.token, expires_in: issued.expiresIn,
-                                 issued_at: Self.timestamp(issued.issuedAt))
+                                 issued_at: Self.timestamp(issued.issuedAt), refresh_token: refreshToken)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                         body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(body))))
     }
 
-    /// Every `scope` parameter, each possibly several space-separated scopes; a malformed one is a 400.
+    func checkService(_ service: String?) throws {
+        if let service, service != options.signer.service {
+            throw RegistryError(.unsupported, status: 400, message: "service '\(Self.clip(service))' is not this registry's ('\(options.signer.service)')")
+        }
+    }
+
+    /// Every `scope` value, each possibly several space-separated scopes; a malformed one is a 400.
     static func requestedAccess(_ values: [String]) throws -> [DockerAccess] {
         var requested: [DockerAccess] = []
         for value in values {
@@ -112,11 +116,12 @@ struct TokenServiceRoutes: Sendable {
         return formatter.string(from: date)
     }
 
-    /// Distribution's token response.
+    /// Distribution's token response (`refresh_token` only for offline requests).
     struct TokenResponse: Encodable {
         let token: String
         let access_token: String
         let expires_in: Int
         let issued_at: String
+        let refresh_token: String?
     }
 }

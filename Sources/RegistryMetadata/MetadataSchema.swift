@@ -52,6 +52,22 @@ enum MetadataSchema {
         migrator.registerMigration("v3-api-key-owner-source") { db in
             try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN owner_source TEXT")
         }
+        migrator.registerMigration("v4-refresh-tokens") { db in
+            try db.execute(sql: """
+                CREATE TABLE refresh_tokens (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    owner TEXT NOT NULL,
+                    groups_json TEXT NOT NULL,
+                    owner_source TEXT NOT NULL,
+                    client_id TEXT,
+                    token_hash BLOB NOT NULL UNIQUE,
+                    created_at REAL NOT NULL,
+                    expires_at REAL NOT NULL,
+                    last_used_at REAL
+                );
+                CREATE INDEX refresh_tokens_by_owner ON refresh_tokens(owner, created_at);
+                """)
+        }
         return migrator
     }()
 }

@@ -129,3 +129,30 @@ def test_podman_logs_in_and_pulls_through_tokens(token_registry, skopeo, tmp_pat
     podman("login", PLAIN_HTTP, "-u", "alice", "-p", USERS["alice"], host)
     podman("pull", PLAIN_HTTP, f"{host}/private/podman:v1")
     podman("push", PLAIN_HTTP, f"{host}/private/podman:v1", f"{host}/private/podman:v2")
+
+
+def test_an_offline_refresh_token_is_stored_hashed_refreshes_and_can_be_revoked(token_registry):
+    url = token_registry.url
+    alice = ("alice", USERS["alice"])
+    first = requests.get(f"{url}/auth/token", params={"service": REALM, "offline_token": "true", "client_id": "e2e"},
+                         auth=alice, timeout=10)
+    assert first.status_code == 200, first.text
+    refresh = first.json()["refresh_token"]
+    form = {"grant_type": "refresh_token", "refresh_token": refresh, "service": REALM, "client_id": "e2e",
+            "scope": "repository:team/app:pull,push"}
+    renewed = requests.post(f"{url}/auth/token", data=form, timeout=10)
+    assert renewed.status_code == 200, renewed.text
+    token = renewed.json()["access_token"]
+    assert requests.post(f"{url}/v2/team/app/blobs/uploads/", headers={"Authorization": f"Bearer {token}"},
+                         timeout=10).status_code == 202
+    listed = requests.get(f"{url}/zot/auth/refreshtoken", auth=alice, timeout=10).json()["refreshTokens"]
+    assert [entry["owner"] for entry in listed] == ["alice"]
+    database = b"".join(path.read_bytes() for path in (token_registry.root_dir / "metadata").glob("zot-authz.db*"))
+    assert b"alice" in database, "the refresh token row was not found in the database files"
+    assert refresh.encode() not in database and refresh[4:].encode() not in database
+    assert requests.delete(f"{url}/zot/auth/refreshtoken", params={"id": listed[0]["id"]}, auth=alice, timeout=10).status_code == 200
+    assert requests.post(f"{url}/auth/token", data=form, timeout=10).status_code == 401
+    events = {e.get("event") for e in audit_events(token_registry)}
+    assert {"refresh-token-issued", "token-refreshed", "refresh-token-revoked", "token-refused"} <= events, events
+    for secret in (refresh, token):
+        assert secret not in token_registry.log_text() and secret not in token_registry.audit_path.read_text()

@@ -47,8 +47,10 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: strict),
         .target(name: "RegistryPolicy", dependencies: ["RegistryCore"], swiftSettings: strict),
+        // The CEL subset of Zot's bearer claimMapping: pure, imported by the config loader and the token verifier.
+        .target(name: "RegistryCEL", swiftSettings: strict),
         .target(name: "RegistryConfig", dependencies: [
-            "RegistryCore", "RegistryPolicy",
+            "RegistryCore", "RegistryPolicy", "RegistryCEL",
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: strict),
         .target(name: "RegistryAuthCore", dependencies: ["RegistryCore"], swiftSettings: strict),
@@ -67,7 +69,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "RegistryOIDC", dependencies: [
-            "RegistryCore", "RegistryAuthCore",
+            "RegistryCore", "RegistryAuthCore", "RegistryCEL",
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -120,6 +122,7 @@ let package = Package(
         ], swiftSettings: strict),
         .executableTarget(name: "policy-bench", dependencies: ["RegistryPolicy", "RegistryCore"], swiftSettings: strict),
         .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore"]),
+        .testTarget(name: "RegistryCELTests", dependencies: ["RegistryCEL"]),
         .testTarget(name: "RegistryStorageTests", dependencies: [
             "RegistryStorage", "RegistryStorageConformance",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -114,8 +114,14 @@ extension RegistryService {
 
     /// Bearer JWTs from `http.auth.bearer.oidc`; an issuer with its own CA gets its own HTTP client.
     static func bearerAuthenticator(_ issuers: [BearerOIDCConfig], logger: Logger) throws -> any Authenticator {
+        let settings: [BearerIssuerSettings]
         do {
-            return try BearerJWTAuthenticator(issuers: issuers.map(BearerIssuerSettings.init), logger: logger,
+            settings = try issuers.map { issuer throws(ClaimExpressionError) in try BearerIssuerSettings(issuer) }
+        } catch {
+            throw StartupError(description: "http.auth.bearer.oidc: \(error)")
+        }
+        do {
+            return try BearerJWTAuthenticator(issuers: settings, logger: logger,
                                               httpClient: { (issuer: BearerIssuerSettings) throws -> any OIDCHTTPClient in
                 if issuer.certificateAuthorityFile == nil && issuer.certificateAuthority == nil { return OIDCHTTP.shared }
                 let client: any OIDCHTTPClient = try AsyncOIDCHTTPClient(trustingCAOf: issuer)

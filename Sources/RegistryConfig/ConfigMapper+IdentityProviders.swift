@@ -129,19 +129,14 @@ extension ConfigMapper {
         if reader.bool("skipIssuerVerification") == true {
             collector.error(reader.path(of: "skipIssuerVerification"), "is not supported: the issuer is always verified")
         }
-        let claimMapping = reader.object("claimMapping", known: ["username", "groups", "variables", "validations"])
-        if let claimMapping {
-            for key in ["variables", "validations"] where claimMapping.contains(key) {
-                collector.error(claimMapping.path(of: key), "CEL claim \(key) are not supported (they would not be enforced)")
-            }
-        }
+        let claimMapping = reader.object("claimMapping", known: ["username", "groups", "variables", "validations"]).map(mapBearerClaimMapping)
         let caFile = readableFile(reader, "certificateAuthorityFile")
         let inlineCA = reader.string("certificateAuthority")
         if caFile != nil && inlineCA != nil {
             collector.error(reader.path(of: "certificateAuthority"), "cannot be combined with certificateAuthorityFile")
         }
         guard let issuer else { return nil }
-        return BearerOIDCConfig(issuer: issuer, audiences: audiences, claimMapping: claimMapping.map(mapClaimMapping),
+        return BearerOIDCConfig(issuer: issuer, audiences: audiences, claimMapping: claimMapping,
                                 certificateAuthorityFile: caFile, certificateAuthority: inlineCA)
     }
 }

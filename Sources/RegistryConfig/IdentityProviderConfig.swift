@@ -53,9 +53,38 @@ public struct ClaimMapping: Sendable, Hashable {
     /// Claim (or Zot CEL expression) for the group list, e.g. `groups`.
     public var groups: String?
 
-    public init(username: String? = nil, groups: String? = nil) {
+    /// `variables` (bearer only): CEL values computed in order, read as `vars.<name>`.
+    public var variables: [ClaimVariable]
+    /// `validations` (bearer only): CEL conditions that must all be true, with the message of a refusal.
+    public var validations: [ClaimValidation]
+
+    public init(username: String? = nil, groups: String? = nil, variables: [ClaimVariable] = [], validations: [ClaimValidation] = []) {
         self.username = username
         self.groups = groups
+        self.variables = variables
+        self.validations = validations
+    }
+}
+
+/// One `claimMapping.variables` entry.
+public struct ClaimVariable: Sendable, Hashable {
+    public var name: String
+    public var expression: String
+
+    public init(name: String, expression: String) {
+        self.name = name
+        self.expression = expression
+    }
+}
+
+/// One `claimMapping.validations` entry.
+public struct ClaimValidation: Sendable, Hashable {
+    public var expression: String
+    public var message: String
+
+    public init(expression: String, message: String) {
+        self.expression = expression
+        self.message = message
     }
 }
 

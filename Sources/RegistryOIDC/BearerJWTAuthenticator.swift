@@ -19,7 +19,8 @@ import RegistryCore
 /// Identity: user name `<iss>/<sub>` (Zot's default `claims.iss + '/' + claims.sub`), or the claim named by
 /// `claims.username`; groups from the claim named by `claims.groups` (default `groups`; an array of strings or one
 /// string), method `.bearer`.
-/// Claim mappings are plain claim names (Zot's CEL expressions are not evaluated).
+/// With CEL claim mappings (``BearerIssuerSettings/expressions``) the user name, groups and validations follow Zot's
+/// `claimMapping` (``ClaimExpressions``); a failed validation refuses the token with its message.
 public struct BearerJWTAuthenticator: Authenticator {
     /// Reads the Authorization header.
     public var credentialSource: CredentialSource { .authorizationHeader }
@@ -90,6 +91,14 @@ public struct BearerJWTAuthenticator: Authenticator {
     /// `claims.username` (must be a non-empty string; without a mapping `<iss>/<sub>`), groups from the claim named by
     /// `claims.groups` (default `groups`), method `.bearer`. Also used by the policy dry-run.
     public static func identity(from claims: VerifiedClaims, issuer: BearerIssuerSettings) throws(AuthenticationFailure) -> Identity {
+        if let expressions = issuer.expressions {
+            let mapped: (username: String?, groups: [String]?)
+            do throws(ClaimExpressionError) { mapped = try expressions.identity(claims.claims) } catch {
+                throw .invalidCredentials("bearer token from \(issuer.issuer) refused by \(error)")
+            }
+            let groups = mapped.groups ?? claims.strings("groups")
+            return Identity(username: mapped.username ?? claims.issuer + "/" + claims.subject, groups: groups, method: .bearer)
+        }
         let username: String
         if let usernameClaim = issuer.claims?.username, usernameClaim != Self.zotDefaultUsernameMapping {
             guard let value = claims.string(usernameClaim), !value.isEmpty else {

@@ -158,3 +158,19 @@ def test_without_a_username_mapping_a_token_for_sub_admin_is_not_the_local_admin
     events = server.audit_events()
     assert any(e.get("user") == f"{token_issuer.issuer}/admin" for e in events), events[-3:]
     assert not any(e.get("user") == "admin" and e.get("authMethod") == "bearer" for e in events)
+
+
+def test_cel_claim_mapping_names_the_user_and_validations_refuse_pull_requests(oidc_registry, token_issuer):
+    mapping = {"username": "'ci/' + claims.repository", "groups": "[claims.repository_owner]",
+               "variables": [{"name": "owner", "expression": "claims.repository_owner_id"}],
+               "validations": [{"expression": "vars.owner == '4242'", "message": "wrong organisation"},
+                               {"expression": "claims.event_name != 'pull_request'", "message": "pull requests may not push"}]}
+    server = oidc_registry(token_issuer=token_issuer, bearer_claim_mapping=mapping,
+                           access_control={"repositories": {"team/**": {"policies": [{"users": ["ci/acme/app"], "actions": ["read", "create"]}]}}})
+    claims = {"repository": "acme/app", "repository_owner": "acme", "repository_owner_id": "4242"}
+    push = token_issuer.mint("repo:acme/app", **claims, event_name="push")
+    assert status_with(server, push, "/v2/team/app/blobs/uploads/", "POST") == 202
+    assert any(e.get("user") == "ci/acme/app" for e in server.audit_events())
+    for refused in (token_issuer.mint("repo:acme/app", **claims, event_name="pull_request"),
+                    token_issuer.mint("repo:acme/app", **{**claims, "repository_owner_id": "1"}, event_name="push")):
+        assert status_with(server, refused) == 401

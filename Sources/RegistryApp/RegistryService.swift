@@ -40,6 +40,7 @@ public enum RegistryService {
         }
         options.uploadSessionLimits?.abandonAfter = config.storage.gcDelaySeconds ?? 3600
         options.metrics = try metricsEndpoint(config, logger: logger)
+        options.tokenService?.metrics = options.metrics?.metrics
         options.metrics?.storageSize = { await storedBytes(storage) }
         return options
     }

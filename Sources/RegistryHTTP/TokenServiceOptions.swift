@@ -23,6 +23,8 @@ public struct TokenServiceOptions: Sendable {
     public var failDelay: FailDelay = FailDelay(seconds: 0)
     /// htpasswd and LDAP: a refresh token of an owner who is gone from its source is refused.
     public var directories: [any AccountDirectory] = []
+    /// Counts issued and refused tokens (`nil` when metrics are off).
+    public var metrics: RegistryMetrics?
     /// The token endpoint's path.
     public static let tokenPath = "/auth/token"
 

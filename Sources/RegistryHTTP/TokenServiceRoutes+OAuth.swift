@@ -22,11 +22,50 @@ extension TokenServiceRoutes {
         case "refresh_token":
             let identity = try await refreshIdentity(request, context, secret: form["refresh_token"] ?? "")
             return try issue(request, context, identity: identity, requested: requested, method: "refresh_token", refreshToken: nil)
+        case Self.tokenExchangeGrant?:
+            let identity = try await exchangedIdentity(request, context, form)
+            return try issue(request, context, identity: identity, requested: requested, method: "token-exchange", refreshToken: nil,
+                             exchanged: true)
         case let other?:
-            throw RegistryError(.unsupported, status: 400, message: "grant_type '\(Self.clip(other))' is not supported (password, refresh_token)")
+            throw RegistryError(.unsupported, status: 400, message: "grant_type '\(Self.clip(other))' is not supported (\(Self.supportedGrants))")
         case nil:
-            throw RegistryError(.unsupported, status: 400, message: "grant_type is required (password, refresh_token)")
+            throw RegistryError(.unsupported, status: 400, message: "grant_type is required (\(Self.supportedGrants))")
         }
+    }
+
+    static let tokenExchangeGrant = "urn:ietf:params:oauth:grant-type:token-exchange"
+    static let supportedGrants = "password, refresh_token, \(tokenExchangeGrant)"
+    /// The subject token types accepted for an exchange: a JWT from a configured `bearer.oidc` issuer.
+    static let subjectTokenTypes: Set<String> = ["urn:ietf:params:oauth:token-type:jwt", "urn:ietf:params:oauth:token-type:id_token"]
+
+    /// RFC 8693: `subject_token` (a CI OIDC JWT) is verified exactly as `Authorization: Bearer` would be, and only a
+    /// `bearer.oidc` identity may be exchanged (a registry token, an API key or a password may not).
+    private func exchangedIdentity(_ request: Request, _ context: RegistryRequestContext, _ form: [String: String]) async throws -> Identity {
+        guard let type = form["subject_token_type"], Self.subjectTokenTypes.contains(type) else {
+            throw RegistryError(.unsupported, status: 400,
+                                message: "subject_token_type must be one of \(Self.subjectTokenTypes.sorted().joined(separator: ", "))")
+        }
+        guard let subject = form["subject_token"], !subject.isEmpty, !subject.contains(" ") else {
+            throw RegistryError(.unsupported, status: 400, message: "subject_token is required")
+        }
+        if form["actor_token"] != nil {
+            throw RegistryError(.unsupported, status: 400, message: "actor_token (delegation) is not supported")
+        }
+        let identity: Identity
+        do {
+            identity = try await options.chain.authenticate(AuthenticationRequest(authorizationHeaders: ["Bearer " + subject]))
+        } catch {
+            audit.recordAccountEvent(request, context, event: "token-refused", result: .authFailure, user: nil,
+                                     authMethod: "token-exchange", reason: error.kind.rawValue)
+            options.metrics?.countTokenRefused(grant: "token-exchange")
+            if error.kind == .backendUnavailable { throw RegistryError(.unavailable, detail: "token issuer unavailable") }
+            await options.failDelay.apply(for: error)
+            throw RegistryError(.unauthorized, detail: "subject_token rejected")
+        }
+        guard identity.method == .bearer else {
+            throw RegistryError(.unsupported, status: 400, message: "subject_token must be a JWT from a configured bearer.oidc issuer")
+        }
+        return identity
     }
 
     /// The identity of `username`/`password`, authenticated by the same chain as Basic on any request.
@@ -41,6 +80,7 @@ extension TokenServiceRoutes {
         } catch {
             audit.recordAccountEvent(request, context, event: "token-refused", result: .authFailure, user: username,
                                      authMethod: "password", reason: error.kind.rawValue)
+            options.metrics?.countTokenRefused(grant: "password")
             if error.kind == .backendUnavailable { throw RegistryError(.unavailable, detail: "authentication backend unavailable") }
             await options.failDelay.apply(for: error)
             throw RegistryError(.unauthorized, detail: "authentication failed")
@@ -55,6 +95,7 @@ extension TokenServiceRoutes {
         guard let record = try store.redeem(secret), try await ownerExists(record) else {
             audit.recordAccountEvent(request, context, event: "token-refused", result: .authFailure, user: nil,
                                      authMethod: "refresh_token", reason: "unknown, expired, revoked or orphaned refresh token")
+            options.metrics?.countTokenRefused(grant: "refresh_token")
             await options.failDelay.apply()
             throw RegistryError(.unauthorized, detail: "invalid refresh token")
         }

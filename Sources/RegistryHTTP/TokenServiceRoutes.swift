@@ -60,19 +60,23 @@ struct TokenServiceRoutes: Sendable {
 
     /// Signs a token for `identity` granting `requested` ∩ policy, audits it, and answers Distribution's JSON.
     func issue(_ request: Request, _ context: RegistryRequestContext, identity: Identity, requested: [DockerAccess], method: String,
-               refreshToken: String?) throws -> Response {
+               refreshToken: String?, exchanged: Bool = false) throws -> Response {
         let granted = policy.grantedAccess(identity, requested: requested)
         let issued: RegistryTokenSigner.IssuedToken
         do {
-            issued = try options.signer.issue(subject: identity.username, access: granted, lifetime: options.lifetimeSeconds)
+            issued = try options.signer.issue(subject: identity.username, groups: identity.isAnonymous ? [] : identity.groups,
+                                              access: granted, lifetime: options.lifetimeSeconds)
         } catch {
             throw RegistryError(.unknown, detail: "token signing failed: \(error)")
         }
-        audit.recordAccountEvent(request, context, event: "token-issued", result: .allow, user: identity.username,
+        options.metrics?.countTokenIssued(grant: method, identityMethod: identity.method.rawValue)
+        audit.recordAccountEvent(request, context, event: exchanged ? "token-exchanged" : "token-issued", result: .allow, user: identity.username,
                                  groups: identity.groups, authMethod: identity.method.rawValue, credentialID: issued.tokenID,
                                  reason: "\(method): requested \(Self.describe(requested)) granted \(Self.describe(granted)) for \(issued.expiresIn)s")
         let body = TokenResponse(token: issued.token, access_token: issued.token, expires_in: issued.expiresIn,
-                                 issued_at: Self.timestamp(issued.issuedAt), refresh_token: refreshToken)
+                                 issued_at: Self.timestamp(issued.issuedAt), refresh_token: refreshToken,
+                                 issued_token_type: exchanged ? "urn:ietf:params:oauth:token-type:access_token" : nil,
+                                 token_type: exchanged ? "Bearer" : nil)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
@@ -123,5 +127,8 @@ struct TokenServiceRoutes: Sendable {
         let expires_in: Int
         let issued_at: String
         let refresh_token: String?
+        /// RFC 8693 responses only.
+        let issued_token_type: String?
+        let token_type: String?
     }
 }

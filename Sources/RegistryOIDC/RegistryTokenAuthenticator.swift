@@ -10,7 +10,7 @@ import RegistryCore
 /// (an OIDC bearer JWT may follow in the chain); a token addressed to us that fails any check →
 /// ``AuthenticationFailure/invalidCredentials(_:)``.
 ///
-/// Identity: user name `sub` (anonymous when empty), no groups, method `registry-token`, and the token's `access`
+/// Identity: user name `sub` (anonymous when empty), groups only from our own tokens, method `registry-token`, and the token's `access`
 /// as ``Identity/scopes`` — so ``AccessPolicy`` allows a request only where the token's access **and** the policy
 /// for `sub` both allow it.
 public struct RegistryTokenAuthenticator: Authenticator {
@@ -40,6 +40,6 @@ public struct RegistryTokenAuthenticator: Authenticator {
         guard let subject = claims.subject else {
             return .anonymous(method: .registryToken, scopes: scopes, credentialID: claims.tokenID)
         }
-        return Identity(username: subject, method: .registryToken, scopes: scopes, credentialID: claims.tokenID)
+        return Identity(username: subject, groups: claims.groups, method: .registryToken, scopes: scopes, credentialID: claims.tokenID)
     }
 }

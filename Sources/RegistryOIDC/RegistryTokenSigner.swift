@@ -5,7 +5,7 @@ import RegistryCore
 /// Signs the built-in token service's registry tokens (ES256, one P-256 key) and publishes the key as a JWKS.
 ///
 /// Tokens follow Distribution's format: `iss`, `sub` (empty for anonymous), `aud` (the service), `exp`, `nbf`,
-/// `iat`, a random `jti` and `access` `[{type, name, actions}]`. The header carries `kid`, the key's RFC 7638
+/// `iat`, a random `jti` and `access` `[{type, name, actions}]`, plus our `groups` (the holder's groups at issuance). The header carries `kid`, the key's RFC 7638
 /// thumbprint, so verifiers can pick the key from the JWKS.
 public struct RegistryTokenSigner: Sendable {
     /// A signed token and what it says.
@@ -43,11 +43,12 @@ public struct RegistryTokenSigner: Sendable {
 
     /// A verifier for this signer's tokens (same issuer and service).
     public func verifier(leeway: Duration = .seconds(60), now: @escaping @Sendable () -> Date = { Date() }) -> RegistryTokenVerifier {
-        RegistryTokenVerifier(key: verificationKey, service: service, issuer: issuer, leeway: leeway, now: now)
+        RegistryTokenVerifier(key: verificationKey, service: service, issuer: issuer, leeway: leeway, readsGroups: true, now: now)
     }
 
     /// Signs a token for `subject` (`nil`: anonymous) granting `access`, valid for `lifetime` seconds from `now`.
-    public func issue(subject: String?, access: [DockerAccess], lifetime: Int, now: Date = Date()) throws -> IssuedToken {
+    /// `groups` (our claim, read back only by our own verifier) keeps group-based policy working for the token's holder.
+    public func issue(subject: String?, groups: [String] = [], access: [DockerAccess], lifetime: Int, now: Date = Date()) throws -> IssuedToken {
         let issuedAt = Int(now.timeIntervalSince1970)
         let tokenID = RandomToken.make(bytes: 16)
         var claims: [String: JSONValue] = [
@@ -55,6 +56,7 @@ public struct RegistryTokenSigner: Sendable {
             "exp": .number(Double(issuedAt + lifetime)), "nbf": .number(Double(issuedAt)), "iat": .number(Double(issuedAt)),
             "jti": .string(tokenID),
         ]
+        if !groups.isEmpty { claims["groups"] = .array(groups.map(JSONValue.string)) }
         claims["access"] = .array(access.map { entry in
             .object(["type": .string(entry.type), "name": .string(entry.name), "actions": .array(entry.actions.map(JSONValue.string))])
         })

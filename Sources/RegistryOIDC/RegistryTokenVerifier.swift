@@ -16,6 +16,8 @@ public struct RegistryTokenVerifier: Sendable {
         public let access: [DockerAccess]
         /// `jti`, when present.
         public let tokenID: String?
+        /// `groups` — read only from our own tokens (``readsGroups``); empty otherwise.
+        public var groups: [String] = []
     }
 
     /// The key tokens must be signed with.
@@ -26,11 +28,15 @@ public struct RegistryTokenVerifier: Sendable {
     public let issuer: String?
     /// Tolerated clock difference.
     public let leeway: Duration
+    /// Whether the `groups` claim is read: true for the built-in token service's own tokens, false for an external
+    /// token server's (Zot's token-server mode identifies users by `sub` alone).
+    public let readsGroups: Bool
     private let now: @Sendable () -> Date
 
     /// Creates a verifier.
-    public init(key: RegistryTokenKey, service: String, issuer: String? = nil, leeway: Duration = .seconds(60),
+    public init(key: RegistryTokenKey, service: String, issuer: String? = nil, leeway: Duration = .seconds(60), readsGroups: Bool = false,
                 now: @escaping @Sendable () -> Date = { Date() }) {
+        self.readsGroups = readsGroups
         self.key = key
         self.service = service
         self.issuer = issuer
@@ -68,7 +74,9 @@ public struct RegistryTokenVerifier: Sendable {
         }
         let access = try Self.access(claims["access"])
         let tokenID = claims["jti"]?.stringValue
-        return Claims(subject: subject, access: access, tokenID: tokenID)
+        var verified = Claims(subject: subject, access: access, tokenID: tokenID)
+        if readsGroups, case .array(let values)? = claims["groups"] { verified.groups = values.compactMap(\.stringValue) }
+        return verified
     }
 
     static func audiences(_ claims: [String: JSONValue]) -> [String] {

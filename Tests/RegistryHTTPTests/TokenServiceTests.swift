@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import NIOCore
 import RegistryConfig
 import RegistryCore
 import RegistryHTTP
@@ -13,7 +14,13 @@ import Testing
 struct TokenServiceTests {
     static let tokenRealm = "http://127.0.0.1:5000/auth/token"
 
-    static func withTokenService(_ body: @escaping @Sendable (any TestClientProtocol, String) async throws -> Void) async throws {
+    static func withTokenService(metrics: Bool = false,
+                                 _ body: @escaping @Sendable (any TestClientProtocol, String) async throws -> Void) async throws {
+        try await withTokenService(metrics: metrics) { client, root, _ in try await body(client, root) }
+    }
+
+    static func withTokenService(metrics: Bool = false,
+                                 _ body: @escaping @Sendable (any TestClientProtocol, String, RegistryServerOptions) async throws -> Void) async throws {
         let directory = try TemporaryDirectory()
         let htpasswd = directory.path + "/htpasswd"
         try writeHtpasswd([("alice", "alice-secret")], to: htpasswd)
@@ -24,13 +31,13 @@ struct TokenServiceTests {
                   "accessControl": {"repositories": {
                       "public/**": {"anonymousPolicy": ["read"], "defaultPolicy": ["read"]},
                       "team/**": {"policies": [{"users": ["alice"], "actions": ["read", "create", "update"]}]}}}},
-         "log": {"level": "error"}}
+         "log": {"level": "error"}\(metrics ? ", \"extensions\": {\"metrics\": {\"enable\": true}}" : "")}
         """
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let options = try RegistryService.options(from: try ConfigLoader.parse(json, format: .json), logger: logger)
         let app = Application(router: RegistryServer.router(options), logger: logger)
-        try await app.test(.router) { client in try await body(client, directory.path) }
+        try await app.test(.router) { client in try await body(client, directory.path, options) }
         withExtendedLifetime(directory) {}
     }
 
@@ -135,6 +142,20 @@ struct TokenServiceTests {
             try await client.execute(uri: "/auth/token?service=zot-authz-test", method: .get, headers: bearer(token)) { response in
                 #expect(response.status == .unauthorized)
             }
+        }
+    }
+
+    @Test("Issued and refused tokens are counted by grant and caller method")
+    func metrics() async throws {
+        try await Self.withTokenService(metrics: true) { client, _, options in
+            _ = try await Self.issue(client, scope: "repository:public/app:pull")
+            _ = try await Self.issue(client, scope: nil, headers: basicAuthorization("alice", "alice-secret"))
+            try await client.execute(uri: "/auth/token", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                     body: ByteBuffer(string: "grant_type=password&username=alice&password=wrong")) { _ in }
+            let text = try #require(options.metrics?.metrics.exposition())
+            #expect(text.contains(#"zot_authz_tokens_issued_total{grant="get",method="anonymous"} 1"#))
+            #expect(text.contains(#"zot_authz_tokens_issued_total{grant="get",method="htpasswd"} 1"#))
+            #expect(text.contains(#"zot_authz_tokens_refused_total{grant="password"} 1"#))
         }
     }
 

@@ -4,6 +4,8 @@ token is an identity like any other — the access policy still decides; every m
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 
 import pytest
@@ -174,3 +176,28 @@ def test_cel_claim_mapping_names_the_user_and_validations_refuse_pull_requests(o
     for refused in (token_issuer.mint("repo:acme/app", **claims, event_name="pull_request"),
                     token_issuer.mint("repo:acme/app", **{**claims, "repository_owner_id": "1"}, event_name="push")):
         assert status_with(server, refused) == 401
+
+
+def test_rfc_8693_exchanges_a_ci_jwt_for_a_registry_token_and_nothing_else(oidc_registry, token_issuer):
+    server = oidc_registry(token_issuer=token_issuer, auth={"tokenService": {"lifetime": "2m"}})  # devs: read+push on team/**
+    exchange = {"grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+                "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+                "scope": "repository:team/app:pull,push,delete", "service": "authz-e2e"}
+    jwt_token = token_issuer.mint("ci-bot", ["devs"])
+    answer = requests.post(f"{server.url}/auth/token", data={**exchange, "subject_token": jwt_token}, timeout=10)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["issued_token_type"] == "urn:ietf:params:oauth:token-type:access_token" and body["token_type"] == "Bearer"
+    token = body["access_token"]
+    payload = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    assert payload["sub"].endswith("ci-bot") or payload["sub"] == "ci-bot"
+    assert payload["access"] == [{"type": "repository", "name": "team/app", "actions": ["pull", "push"]}]
+    assert status_with(server, token, "/v2/team/app/blobs/uploads/", "POST") == 202
+    # A registry token, a forged JWT or a wrong token type cannot be exchanged.
+    assert requests.post(f"{server.url}/auth/token", data={**exchange, "subject_token": token}, timeout=10).status_code == 400
+    forged = token_issuer.mint("ci-bot", ["devs"], key=SigningKey())
+    assert requests.post(f"{server.url}/auth/token", data={**exchange, "subject_token": forged}, timeout=10).status_code == 401
+    wrong_type = {**exchange, "subject_token": jwt_token, "subject_token_type": "urn:ietf:params:oauth:token-type:saml2"}
+    assert requests.post(f"{server.url}/auth/token", data=wrong_type, timeout=10).status_code == 400
+    assert any(e.get("event") == "token-exchanged" for e in server.audit_events())
+    server.assert_no_secret_logged(jwt_token, token)

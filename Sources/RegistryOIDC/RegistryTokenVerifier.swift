@@ -79,6 +79,15 @@ public struct RegistryTokenVerifier: Sendable {
         return verified
     }
 
+    /// What `token` says, **without verifying it** (for `zot-authz test --token` explanations only).
+    public static func unverifiedClaims(_ token: String, readsGroups: Bool) throws(OIDCError) -> Claims {
+        let jws = try CompactJWS(token)
+        let subject = jws.claims["sub"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        var claims = Claims(subject: subject, access: try access(jws.claims["access"]), tokenID: jws.claims["jti"]?.stringValue)
+        if readsGroups, case .array(let values)? = jws.claims["groups"] { claims.groups = values.compactMap(\.stringValue) }
+        return claims
+    }
+
     static func audiences(_ claims: [String: JSONValue]) -> [String] {
         switch claims["aud"] {
         case .string(let audience)?: [audience]

@@ -115,3 +115,34 @@ def test_foreign_or_forged_tokens_are_refused(authz_registry, tmp_path, case):
     refused = client_with(server, token).get("/v2/team/app/tags/list")
     assert refused.status_code == 401, f"{case}: {refused.status_code}"
     assert refused.headers["WWW-Authenticate"].startswith("Bearer realm=")
+
+
+def test_zot_authz_test_explains_a_token_as_policy_intersected_with_its_access(tmp_path):
+    import json
+    import subprocess
+
+    from conftest import server_binary
+
+    key = TokenServerKey("ec")
+    cert = key.write_cert(tmp_path / "token-server.pem")
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"storage": {"rootDirectory": str(tmp_path / "storage")},
+                                  "http": {"address": "127.0.0.1", "port": "5000", "realm": "zot",
+                                           "auth": {"bearer": {"realm": REALM_URL, "service": SERVICE, "issuer": ISSUER,
+                                                               "cert": str(cert)}},
+                                           "accessControl": POLICY}}))
+
+    def explain(token: str, action: str, repo: str = "team/app") -> subprocess.CompletedProcess:
+        return subprocess.run([str(server_binary()), "test", str(config), "--token", token, "--repo", repo, "--action", action],
+                              capture_output=True, text=True, timeout=60)
+
+    push = key.mint("alice", [("team/app", ["pull", "push"])], SERVICE, ISSUER)
+    allowed = explain(push, "create")
+    assert allowed.returncode == 0 and allowed.stdout.startswith("ALLOW"), allowed.stdout + allowed.stderr
+    assert "within token access team/app" in allowed.stdout and "verified with the config's key" in allowed.stdout
+    denied = explain(push, "delete")
+    assert denied.stdout.startswith("DENY") and "token access team/app[read,create,update] do not cover delete" in denied.stdout, denied.stdout
+    assert "policy:   allow" in denied.stdout, "the policy alone would allow alice to delete"
+    forged = TokenServerKey("ec").mint("alice", [("team/app", ["*"])], SERVICE, ISSUER)
+    refused = explain(forged, "read")
+    assert "the server would refuse this token" in refused.stdout + refused.stderr, refused.stdout + refused.stderr

@@ -19,18 +19,25 @@ public struct RegistryTokenAuthenticator: Authenticator {
 
     /// The verifier (key, service, issuer, leeway).
     public let verifier: RegistryTokenVerifier
+    private let cache: VerifiedTokenCache
 
-    /// Creates the authenticator.
-    public init(verifier: RegistryTokenVerifier) {
+    /// Creates the authenticator; `now` is the clock of its verified-token cache (the verifier has its own).
+    public init(verifier: RegistryTokenVerifier, now: @escaping @Sendable () -> Date = { Date() }) {
         self.verifier = verifier
+        cache = VerifiedTokenCache(now: now)
     }
+
+    /// How many verified tokens are remembered (for tests).
+    var cachedTokenCount: Int { cache.count }
 
     public func authenticate(_ request: AuthenticationRequest) async throws(AuthenticationFailure) -> Identity? {
         guard let header = request.authorizationHeader, let token = BearerJWTAuthenticator.bearerToken(in: header) else { return nil }
         guard !token.isEmpty else { throw .invalidCredentials("empty bearer token") }
+        if let claims = cache.claims(for: token) { return Self.identity(claims) }
         guard verifier.isAddressedToUs(token) else { return nil }
         let claims: RegistryTokenVerifier.Claims
         do { claims = try verifier.verify(token) } catch { throw .invalidCredentials("registry token rejected: \(error)") }
+        cache.store(claims, for: token, expiresAt: claims.expiresAt)
         return Self.identity(claims)
     }
 

@@ -18,6 +18,8 @@ public struct RegistryTokenVerifier: Sendable {
         public let tokenID: String?
         /// `groups` — read only from our own tokens (``readsGroups``); empty otherwise.
         public var groups: [String] = []
+        /// `exp`, seconds since 1970 (0 for unverified claims).
+        public var expiresAt: Double = 0
     }
 
     /// The key tokens must be signed with.
@@ -75,6 +77,7 @@ public struct RegistryTokenVerifier: Sendable {
         let access = try Self.access(claims["access"])
         let tokenID = claims["jti"]?.stringValue
         var verified = Claims(subject: subject, access: access, tokenID: tokenID)
+        verified.expiresAt = claims["exp"]?.numberValue ?? 0
         if readsGroups, case .array(let values)? = claims["groups"] { verified.groups = values.compactMap(\.stringValue) }
         return verified
     }

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import X509
 import _CryptoExtras
+import RegistryAuthCore
 import RegistryCore
 @testable import RegistryOIDC
 
@@ -148,5 +149,24 @@ struct RegistryTokenVerifierTests {
         }
         #expect(throws: RegistryTokenKeyError.self) { try RegistryTokenKey(pem: "not a pem") }
         #expect(throws: RegistryTokenKeyError.self) { try RegistryTokenKey(pem: p256.pemRepresentation) }
+    }
+
+    @Test("A verified token is remembered until its exp, never past it, and only the exact token hits the cache")
+    func verifiedTokenCache() async throws {
+        let authenticator = RegistryTokenAuthenticator(verifier: verifier(try p256Key), now: clock.function)
+        var claims = RegistryTokenMinter.claims(now: clock.seconds)
+        claims["exp"] = clock.seconds + 60
+        let token = try RegistryTokenMinter.token(claims, signer: .p256(p256))
+        let request = AuthenticationRequest(authorizationHeaders: ["Bearer " + token])
+        #expect(try await authenticator.authenticate(request)?.username == "alice")
+        #expect(authenticator.cachedTokenCount == 1)
+        #expect(try await authenticator.authenticate(request)?.username == "alice")
+        let tampered = AuthenticationRequest(authorizationHeaders: ["Bearer " + token.dropLast(2) + "AA"])
+        await #expect(throws: AuthenticationFailure.self) { try await authenticator.authenticate(tampered) }
+        clock.advance(by: 61)
+        // Past exp the cache no longer answers; the verifier's leeway (30 s) still accepts it until exp + 30 s.
+        #expect(try await authenticator.authenticate(request)?.username == "alice")
+        clock.advance(by: 30)
+        await #expect(throws: AuthenticationFailure.self) { try await authenticator.authenticate(request) }
     }
 }

@@ -156,3 +156,47 @@ def test_an_offline_refresh_token_is_stored_hashed_refreshes_and_can_be_revoked(
     assert {"refresh-token-issued", "token-refreshed", "refresh-token-revoked", "token-refused"} <= events, events
     for secret in (refresh, token):
         assert secret not in token_registry.log_text() and secret not in token_registry.audit_path.read_text()
+
+
+@pytest.mark.skipif(shutil.which("docker-registry") is None, reason="docker-registry (Distribution) is not installed")
+def test_distribution_in_proxy_mode_pulls_through_us_with_tokens(token_registry, skopeo, tmp_path):
+    """Distribution 2.8 as a pull-through cache (`proxy.remoteurl` = us, with username/password) follows our Bearer
+    challenge to the token service and pulls a private image; its own clients need no credentials."""
+    import time
+
+    from conftest import free_port, stop_process
+
+    host = token_registry.host
+    layout = build_oci_image(tmp_path, {"proxied.txt": b"through the proxy\n"})
+    skopeo.run("copy", "--dest-tls-verify=false", "--dest-creds", f"alice:{USERS['alice']}", f"oci:{layout}:latest",
+               f"docker://{host}/private/proxied:v1")
+    port = free_port()
+    config = tmp_path / "proxy.yml"
+    config.write_text(
+        "version: 0.1\n"
+        f"storage:\n  filesystem: {{rootdirectory: {tmp_path / 'proxy-storage'}}}\n"
+        f"http:\n  addr: 127.0.0.1:{port}\n"
+        "log: {level: info}\n"
+        f"proxy:\n  remoteurl: {token_registry.url}\n  username: alice\n  password: {USERS['alice']}\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
+    with open(tmp_path / "proxy.log", "wb") as log:
+        proxy = subprocess.Popen(["docker-registry", "serve", str(config)], stdout=log, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL, env=env)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/v2/", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.1)
+        pulled = tmp_path / "via-proxy"
+        result = skopeo.run("copy", "--src-tls-verify=false", f"docker://127.0.0.1:{port}/private/proxied:v1",
+                            f"oci:{pulled}:copy", check=False)
+        assert result.returncode == 0, result.stderr + "\n--- proxy log ---\n" + (tmp_path / "proxy.log").read_text()[-3000:]
+        assert layout_manifest_digest(pulled, "copy") == layout_manifest_digest(layout, "latest")
+        issued = [e for e in audit_events(token_registry) if e.get("event") == "token-issued" and e.get("user") == "alice"
+                  and "private/proxied" in (e.get("reason") or "")]
+        assert issued, "the proxy did not fetch a token as alice"
+    finally:
+        stop_process(proxy)

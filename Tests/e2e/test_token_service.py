@@ -5,6 +5,7 @@ private one is refused; oras-py's default token backend pushes and pulls; Basic 
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -200,3 +201,25 @@ def test_distribution_in_proxy_mode_pulls_through_us_with_tokens(token_registry,
         assert issued, "the proxy did not fetch a token as alice"
     finally:
         stop_process(proxy)
+
+
+def test_skopeo_pushes_with_an_api_key_through_the_token_flow_and_its_scopes_trim_the_token(authz_registry, skopeo, tmp_path):
+    audit = tmp_path / "audit.jsonl"
+    server = authz_registry(users=USERS, access_control=POLICY, auth={"tokenService": {}, "apikey": True},
+                            log={"audit": str(audit)})
+    made = requests.post(server.url + "/zot/auth/apikey", auth=("alice", USERS["alice"]), timeout=10,
+                         json={"label": "ci", "scopes": [{"repositories": "team/**", "actions": ["read", "create"]}]})
+    assert made.status_code == 201, made.text
+    key = made.json()["apiKey"]
+    host = server.host
+    skopeo.run("login", PLAIN_HTTP, "-u", "alice", "-p", key, host)
+    layout = build_oci_image(tmp_path, {"key.txt": b"pushed with an API key\n"})
+    skopeo.run("copy", "--dest-tls-verify=false", f"oci:{layout}:latest", f"docker://{host}/team/keyed:v1")
+    assert json.loads(skopeo.run("inspect", PLAIN_HTTP, f"docker://{host}/team/keyed:v1").stdout)["Digest"] == \
+        layout_manifest_digest(layout, "latest")
+    # The key's scopes trim what a token may carry: no push outside team/**, although alice may push to private/**.
+    token = requests.get(server.url + "/auth/token", params={"service": REALM, "scope": "repository:private/app:pull,push"},
+                         auth=("alice", key), timeout=10).json()["token"]
+    payload = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    assert payload["access"] == [], payload
+    assert key not in server.log_text() and key not in audit.read_text()

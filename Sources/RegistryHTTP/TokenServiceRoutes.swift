@@ -49,7 +49,10 @@ struct TokenServiceRoutes: Sendable {
             throw RegistryError(.unauthorized, message: "a registry token cannot be exchanged for another; send the credentials")
         }
         try checkService(parameters.get("service"))
-        if let account = parameters.get("account"), !account.isEmpty, let username = identity.username, account != username {
+        // `account` is the Basic user name the client sent: it must be the authenticated user, or the placeholder
+        // under which Basic-only clients send a CI JWT as the password.
+        if let account = parameters.get("account"), !account.isEmpty, let username = identity.username, account != username,
+           !(identity.method == .bearer && BearerJWTAuthenticator.jwtPasswordUsernames.contains(account)) {
             throw RegistryError(.unsupported, status: 400, message: "account '\(Self.clip(account))' is not the authenticated user")
         }
         let requested = try Self.requestedAccess(parameters[values: "scope"].map { String($0) })

@@ -5,7 +5,8 @@ import RegistryAuthCore
 import RegistryCore
 
 /// Accepts `Authorization: Bearer <jwt>` signed by one of the configured OIDC issuers (Zot's
-/// `http.auth.bearer.oidc`, workload identity such as CI tokens).
+/// `http.auth.bearer.oidc`, workload identity such as CI tokens), and the same JWT as a Basic password under the user
+/// name `oauth2accesstoken`, `<token>` or the mapped user name (Basic-only clients, the token endpoint).
 ///
 /// The token's `iss` (read before verification) only selects which configured issuer verifies it; the token
 /// is then fully verified against that issuer alone (``OIDCTokenVerifier``: signature per JWKS, pinned
@@ -61,9 +62,29 @@ public struct BearerJWTAuthenticator: Authenticator {
         self.now = now
     }
 
+    /// Basic user names under which a Basic-only client (skopeo, the token endpoint) may send a JWT as the password,
+    /// besides the user name the token maps to.
+    public static let jwtPasswordUsernames: Set<String> = ["oauth2accesstoken", "<token>"]
+
     public func authenticate(_ request: AuthenticationRequest) async throws(AuthenticationFailure) -> Identity? {
-        guard let header = request.authorizationHeader, let token = Self.bearerToken(in: header) else { return nil }
-        guard !token.isEmpty else { throw .invalidCredentials("empty bearer token") }
+        guard let header = request.authorizationHeader else { return nil }
+        if let token = Self.bearerToken(in: header) {
+            guard !token.isEmpty else { throw .invalidCredentials("empty bearer token") }
+            return try await authenticate(token: token)
+        }
+        // A JWT of a configured issuer as the Basic password: for clients that only speak Basic. Anything else that
+        // is Basic is not ours (password sources and API keys come first in the chain).
+        guard let basic = (try? BasicCredentials.parse(header: header)) ?? nil,
+              let jws = try? CompactJWS(basic.password), let tokenIssuer = jws.claims["iss"]?.stringValue,
+              issuers.contains(where: { OIDCIssuer.matches($0.config.issuer, tokenIssuer) }) else { return nil }
+        guard let identity = try await authenticate(token: basic.password) else { return nil }
+        guard Self.jwtPasswordUsernames.contains(basic.username) || basic.username == identity.username else {
+            throw .invalidCredentials("Basic user name does not match the JWT's mapped user (use oauth2accesstoken)")
+        }
+        return identity
+    }
+
+    private func authenticate(token: String) async throws(AuthenticationFailure) -> Identity? {
         let unverified: CompactJWS
         do { unverified = try CompactJWS(token) } catch { throw .invalidCredentials("bearer token rejected: \(error)") }
         guard let tokenIssuer = unverified.claims["iss"]?.stringValue else {

@@ -201,3 +201,23 @@ def test_rfc_8693_exchanges_a_ci_jwt_for_a_registry_token_and_nothing_else(oidc_
     assert requests.post(f"{server.url}/auth/token", data=wrong_type, timeout=10).status_code == 400
     assert any(e.get("event") == "token-exchanged" for e in server.audit_events())
     server.assert_no_secret_logged(jwt_token, token)
+
+
+def test_a_ci_jwt_works_as_the_basic_password_for_basic_only_clients_and_at_the_token_endpoint(oidc_registry, token_issuer, skopeo, tmp_path):
+    from conftest import build_oci_image, layout_manifest_digest
+
+    server = oidc_registry(token_issuer=token_issuer, auth={"tokenService": {}})  # devs: read+push on team/**
+    jwt_token = token_issuer.mint("ci-bot", ["devs"])
+    assert requests.get(server.url + "/v2/team/app/tags/list", auth=("oauth2accesstoken", jwt_token), timeout=10).status_code == 404
+    assert requests.get(server.url + "/v2/team/app/tags/list", auth=("ci-bot", jwt_token), timeout=10).status_code == 404
+    assert requests.get(server.url + "/v2/team/app/tags/list", auth=("someone-else", jwt_token), timeout=10).status_code == 401
+    forged = token_issuer.mint("ci-bot", ["devs"], key=SigningKey())
+    assert requests.get(server.url + "/v2/", auth=("oauth2accesstoken", forged), timeout=10).status_code == 401
+    # skopeo speaks Basic only: it sends the JWT to the token endpoint and pushes with the token it gets.
+    layout = build_oci_image(tmp_path, {"ci.txt": b"keyless CI\n"})
+    skopeo.run("copy", "--dest-tls-verify=false", "--dest-creds", f"oauth2accesstoken:{jwt_token}", f"oci:{layout}:latest",
+               f"docker://{server.host}/team/keyless:v1")
+    inspected = json.loads(skopeo.run("inspect", "--tls-verify=false", "--creds", f"oauth2accesstoken:{jwt_token}",
+                                      f"docker://{server.host}/team/keyless:v1").stdout)
+    assert inspected["Digest"] == layout_manifest_digest(layout, "latest")
+    server.assert_no_secret_logged(jwt_token)

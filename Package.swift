@@ -48,8 +48,10 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: strict),
         .target(name: "RegistryPolicy", dependencies: ["RegistryCore"], swiftSettings: strict),
+        // The CEL subset of Zot's bearer claimMapping: pure, imported by the config loader and the token verifier.
+        .target(name: "RegistryCEL", swiftSettings: strict),
         .target(name: "RegistryConfig", dependencies: [
-            "RegistryCore", "RegistryPolicy",
+            "RegistryCore", "RegistryPolicy", "RegistryCEL",
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: strict),
         .target(name: "RegistryAuthCore", dependencies: ["RegistryCore"], swiftSettings: strict),
@@ -68,9 +70,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "RegistryOIDC", dependencies: [
-            "RegistryCore", "RegistryAuthCore",
+            "RegistryCore", "RegistryAuthCore", "RegistryCEL",
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "X509", package: "swift-certificates"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         // RegistryOIDC's OIDCHTTPClient on AsyncHTTPClient (kept apart so the fuzz build need not compile
@@ -107,6 +111,7 @@ let package = Package(
             "RegistryCore", "RegistryConfig", "RegistryPolicy", "RegistryStorage", "RegistryAuthCore", "RegistryAuth",
             "RegistryMetadata", "RegistryOIDC", "RegistryOIDCHTTP", "RegistryHTTP", "RegistryS3",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "X509", package: "swift-certificates"),
@@ -124,6 +129,7 @@ let package = Package(
         ], swiftSettings: strict),
         .executableTarget(name: "policy-bench", dependencies: ["RegistryPolicy", "RegistryCore"], swiftSettings: strict),
         .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore"]),
+        .testTarget(name: "RegistryCELTests", dependencies: ["RegistryCEL"]),
         .testTarget(name: "RegistryStorageTests", dependencies: [
             "RegistryStorage", "RegistryStorageConformance",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -136,8 +142,11 @@ let package = Package(
                     linkerSettings: [.linkedLibrary("ldap")]),
         .testTarget(name: "RegistryMetadataTests", dependencies: ["RegistryMetadata", "RegistryAuthCore", "RegistryStorage", "RegistryCore"]),
         .testTarget(name: "RegistryOIDCTests", dependencies: [
-            "RegistryOIDC", "RegistryOIDCHTTP", "RegistryAuthCore",
+            "RegistryOIDC", "RegistryOIDCHTTP", "RegistryAuthCore", "RegistryCore",
             .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "X509", package: "swift-certificates"),
         ]),
         .testTarget(name: "RegistryS3Tests", dependencies: [
             "RegistryS3", "RegistryStorage", "RegistryStorageConformance", "RegistryConfig",
@@ -147,6 +156,7 @@ let package = Package(
         .testTarget(name: "RegistryHTTPTests", dependencies: [
             "RegistryHTTP", "RegistryApp", "RegistryConfig", "RegistryPolicy", "RegistryAuthCore",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
     ]
 )

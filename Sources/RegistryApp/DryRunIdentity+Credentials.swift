@@ -162,8 +162,12 @@ extension DryRunIdentity {
         }
         let issuer = issuers[index]
         let identity: Identity
-        do { identity = try BearerJWTAuthenticator.identity(from: claims, issuer: BearerIssuerSettings(issuer)) } catch {
-            throw DryRunIdentityError("--oidc-claims: the server would find no user name (\(error.detail))")
+        let settings: BearerIssuerSettings
+        do { settings = try BearerIssuerSettings(issuer) } catch {
+            throw DryRunIdentityError("http.auth.bearer.oidc[\(index)].\(error)")
+        }
+        do { identity = try BearerJWTAuthenticator.identity(from: claims, issuer: settings) } catch {
+            throw DryRunIdentityError("--oidc-claims: the server would refuse the token or find no user name (\(error.detail))")
         }
         return DryRunIdentity(identity: identity,
                               source: "bearer token claims, \(mappingText(issuer.claimMapping, defaultUser: "sub")) "

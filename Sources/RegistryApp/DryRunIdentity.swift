@@ -19,10 +19,13 @@ public struct DryRunIdentityOptions: Sendable, Hashable {
     public var oidcSource: String?
     /// `--scope GLOB:action,action` (repeatable): test as an API key restricted to these scopes.
     public var scopes: [String]
+    /// `--token JWT`: a Docker registry token (token-server mode or the token service), inline or `@FILE`.
+    public var token: String?
 
     /// Creates options; everything defaults to "not given".
     public init(user: String? = nil, groups: [String] = [], anonymous: Bool = false, certificatePath: String? = nil,
-                oidcClaims: String? = nil, oidcSource: String? = nil, scopes: [String] = []) {
+                oidcClaims: String? = nil, oidcSource: String? = nil, scopes: [String] = [], token: String? = nil) {
+        self.token = token
         self.user = user
         self.groups = groups
         self.anonymous = anonymous
@@ -102,6 +105,10 @@ public struct DryRunIdentity: Sendable, Hashable {
             let contents = try read(path, option: "--cert", readFile)
             return try fromCertificate(contents, path: path, config: config, now: now)
         }
+        if let token = options.token {
+            let text = token.hasPrefix("@") ? String(decoding: try read(String(token.dropFirst()), option: "--token", readFile), as: UTF8.self) : token
+            return try fromRegistryToken(text.trimmingCharacters(in: .whitespacesAndNewlines), config: config, now: now)
+        }
         if let claims = options.oidcClaims {
             return try fromClaims(try claimsText(claims, readFile), source: options.oidcSource, config: config)
         }
@@ -109,7 +116,7 @@ public struct DryRunIdentity: Sendable, Hashable {
             return DryRunIdentity(identity: .anonymous, source: "--anonymous (no credentials)")
         }
         guard let user = options.user else {
-            throw DryRunIdentityError("give --user NAME, --anonymous, --cert FILE or --oidc-claims JSON")
+            throw DryRunIdentityError("give --user NAME, --anonymous, --cert FILE, --oidc-claims JSON or --token JWT")
         }
         guard !user.isEmpty else { throw DryRunIdentityError("--user must not be empty") }
         if options.scopes.isEmpty {
@@ -128,8 +135,9 @@ public struct DryRunIdentity: Sendable, Hashable {
         if options.anonymous { given.append("--anonymous") }
         if options.certificatePath != nil { given.append("--cert") }
         if options.oidcClaims != nil { given.append("--oidc-claims") }
+        if options.token != nil { given.append("--token") }
         guard given.count <= 1 else {
-            throw DryRunIdentityError("give only one of --user, --anonymous, --cert, --oidc-claims (got \(given.joined(separator: " and ")))")
+            throw DryRunIdentityError("give only one of --user, --anonymous, --cert, --oidc-claims, --token (got \(given.joined(separator: " and ")))")
         }
         if !options.groups.isEmpty, options.user == nil {
             switch given.first {

@@ -59,7 +59,9 @@ public struct DryRunIdentityReport: Sendable {
         let policyAllowed = policy.explanation.decision.allowed
         if let index = lines.firstIndex(where: { $0.hasPrefix(decided) }) {
             let policyRule = lines[index].dropFirst(decided.count)
-            lines[index] = decided + "\(scopeVerdict.rule) (API key: policy and scope must both allow)"
+            let kind = resolved.identity.method == .registryToken ? "registry token: policy and token access must both allow"
+                : "API key: policy and scope must both allow"
+            lines[index] = decided + "\(scopeVerdict.rule) (\(kind))"
             lines.insert("  policy:   \(policyAllowed ? "allow" : "deny") by \(policyRule)", at: index + 1)
         }
         return lines.joined(separator: "\n")

@@ -56,9 +56,12 @@ extension RegistryService {
         if let bearer = auth.bearer, !bearer.oidc.isEmpty {
             setup.bearerAuthenticator = try bearerAuthenticator(bearer.oidc, logger: logger)
         }
-        guard auth.apikey || wantsSessions else { return setup }
+        // The token service keeps its refresh tokens (hashed) in the same database.
+        let wantsRefreshTokens = auth.tokenService?.enable == true
+        guard auth.apikey || wantsSessions || wantsRefreshTokens else { return setup }
 
         setup.store = store
+        guard auth.apikey || wantsSessions else { return setup }
         var services = AccountServices()
         if auth.apikey {
             let keys = APIKeyStore(store: store, maximumLifetime: auth.apikeyMaxLifetimeSeconds)
@@ -116,8 +119,14 @@ extension RegistryService {
 
     /// Bearer JWTs from `http.auth.bearer.oidc`; an issuer with its own CA gets its own HTTP client.
     static func bearerAuthenticator(_ issuers: [BearerOIDCConfig], logger: Logger) throws -> any Authenticator {
+        let settings: [BearerIssuerSettings]
         do {
-            return try BearerJWTAuthenticator(issuers: issuers.map(BearerIssuerSettings.init), logger: logger,
+            settings = try issuers.map { issuer throws(ClaimExpressionError) in try BearerIssuerSettings(issuer) }
+        } catch {
+            throw StartupError(description: "http.auth.bearer.oidc: \(error)")
+        }
+        do {
+            return try BearerJWTAuthenticator(issuers: settings, logger: logger,
                                               httpClient: { (issuer: BearerIssuerSettings) throws -> any OIDCHTTPClient in
                 if issuer.certificateAuthorityFile == nil && issuer.certificateAuthority == nil { return OIDCHTTP.shared }
                 let client: any OIDCHTTPClient = try AsyncOIDCHTTPClient(trustingCAOf: issuer)

@@ -7,15 +7,18 @@ extension RegistryService {
     /// The authenticator chain, declared here and only here, in the order it is consulted
     /// (`ZotConfig.authenticationMethods` lists the same order):
     ///
-    /// 1. `Authorization` header: htpasswd → LDAP → API key → bearer JWT (Zot's Basic order, then tokens).
+    /// 1. `Authorization` header: htpasswd → LDAP → API key → registry token (`bearer.cert`) → bearer JWT
+    ///    (`bearer.oidc`) — Zot's Basic order, then tokens. A registry token is claimed only when its `aud` is our
+    ///    service, so OIDC JWTs pass on to the bearer JWT authenticator.
     /// 2. Without an `Authorization` header: the TLS client certificate (mTLS) → the browser session cookie.
     ///
     /// ``AuthenticatorChain`` consults group 1 only when the header is present and group 2 only when it is not:
     /// presented credentials that are wrong always fail, and an API key's scopes always apply.
     static func authenticators(_ config: ZotConfig, passwordSources: [any Authenticator & AccountDirectory], accounts: AccountSetup,
-                               logger: Logger) throws -> [any Authenticator] {
+                               tokens: TokenSetup, logger: Logger) throws -> [any Authenticator] {
         var chain: [any Authenticator] = passwordSources
         if let apiKeys = accounts.apiKeyAuthenticator { chain.append(apiKeys) }
+        if let registryTokens = tokens.authenticator { chain.append(registryTokens) }
         if let bearer = accounts.bearerAuthenticator { chain.append(bearer) }
         if config.http.tls?.cacert != nil {
             let mtls = config.http.auth?.mtls

@@ -19,6 +19,7 @@ extension RegistryService {
             do { try body() } catch { problems.append("\(error)") }
         }
         check { _ = try accessPolicy(config) }
+        check { _ = try tokenSetup(config, createKey: false) }
         check { _ = try tlsConfiguration(config.http.tls, clientCertificateRequired: config.requiresClientCertificate) }
         if let htpasswd = config.http.auth?.htpasswd {
             var logger = Logger(label: "zot-authz.verify")

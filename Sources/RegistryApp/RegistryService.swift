@@ -37,6 +37,7 @@ public enum RegistryService {
         }
         options.uploadSessionLimits?.abandonAfter = config.storage.gcDelaySeconds ?? 3600
         options.metrics = try metricsEndpoint(config, logger: logger)
+        options.tokenService?.metrics = options.metrics?.metrics
         options.metrics?.storageSize = { await storedBytes(storage) }
         return options
     }
@@ -59,9 +60,19 @@ public enum RegistryService {
         let store = metadata
         options.health = HealthChecks { HealthChecks.isWritableDirectory(root) && store.isReachable() }
         options.account = accounts.services
-        options.authenticators = AuthenticatorChain(try authenticators(config, passwordSources: passwordSources, accounts: accounts, logger: logger))
-        options.readsPeerCertificates = config.http.tls?.cacert != nil
+        let tokens = try tokenSetup(config, store: accounts.store)
+        options.challenge = tokens.challenge
+        options.authenticators = AuthenticatorChain(try authenticators(config, passwordSources: passwordSources, accounts: accounts,
+                                                                       tokens: tokens, logger: logger))
         options.failDelay = FailDelay(seconds: Double(config.http.auth?.failDelay ?? 0))
+        options.tokenService = tokens.service.map { service in
+            var service = service
+            service.chain = options.authenticators
+            service.failDelay = options.failDelay
+            service.directories = passwordSources
+            return service
+        }
+        options.readsPeerCertificates = config.http.tls?.cacert != nil
         do {
             options.addressResolver = try ClientAddressResolver(trustedProxies: config.http.trustedProxies)
         } catch {

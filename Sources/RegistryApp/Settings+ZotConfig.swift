@@ -23,10 +23,16 @@ extension ClaimNames {
 }
 
 extension BearerIssuerSettings {
-    /// One `http.auth.bearer.oidc` issuer.
-    init(_ config: BearerOIDCConfig) {
+    /// One `http.auth.bearer.oidc` issuer; its `claimMapping` is Zot's CEL (compiled; the loader already checked it).
+    init(_ config: BearerOIDCConfig) throws(ClaimExpressionError) {
+        let expressions = try config.claimMapping.map { mapping throws(ClaimExpressionError) in
+            try ClaimExpressions(username: mapping.username, groups: mapping.groups,
+                                 variables: mapping.variables.map { ($0.name, $0.expression) },
+                                 validations: mapping.validations.map { ($0.expression, $0.message) })
+        }
         self.init(issuer: config.issuer, audiences: config.audiences, claims: ClaimNames(config.claimMapping),
-                  certificateAuthorityFile: config.certificateAuthorityFile, certificateAuthority: config.certificateAuthority)
+                  certificateAuthorityFile: config.certificateAuthorityFile, certificateAuthority: config.certificateAuthority,
+                  expressions: expressions)
     }
 }
 

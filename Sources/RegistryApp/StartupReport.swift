@@ -29,6 +29,11 @@ public struct StartupReport: Sendable {
         info("listening on \(scheme)://\(host):\(http.port) (\(tls))")
         let methods = config.authenticationMethods
         info("authentication: " + (methods.isEmpty ? "none (every request is anonymous)" : methods.joined(separator: " → ")))
+        if let service = http.auth?.tokenService, service.enable {
+            info("token service: /auth/token issues \(service.lifetimeSeconds)s tokens for service \(http.realm); 401s challenge Bearer")
+        } else if let bearer = http.auth?.bearer, bearer.cert != nil {
+            info("token server: tokens from \(bearer.realm ?? "?") for service \(bearer.service ?? "?"), access ∩ accessControl; 401s challenge Bearer")
+        }
         if let engine = policy.engine {
             let control = engine.accessControl
             info("access rules: \(control.repositories.count) repository pattern\(control.repositories.count == 1 ? "" : "s")"

@@ -19,6 +19,8 @@ public struct AuthConfig: Sendable, Hashable {
     public var sessionKeysFile: String?
     /// Bearer tokens: Zot's token-server mode and/or OIDC workload identity.
     public var bearer: BearerConfig?
+    /// `tokenService` (our extension): the built-in Docker token service at `/auth/token`.
+    public var tokenService: TokenServiceConfig?
 
     public init(htpasswd: HtpasswdConfig? = nil, failDelay: Int = 0, mtls: MTLSConfig? = nil, ldap: LDAPConfig? = nil,
                 openid: OpenIDConfig? = nil, apikey: Bool = false, sessionKeysFile: String? = nil, bearer: BearerConfig? = nil) {
@@ -32,6 +34,27 @@ public struct AuthConfig: Sendable, Hashable {
         self.bearer = bearer
     }
 
+}
+
+/// `http.auth.tokenService`: the built-in Docker token service (Distribution's token authentication).
+public struct TokenServiceConfig: Sendable, Hashable {
+    /// The longest lifetime a token may be given, in seconds.
+    public static let maximumLifetime = 3600
+    /// Whether the service runs (default true when the section is present).
+    public var enable: Bool
+    /// Token lifetime in seconds (Go duration in the config; default 5m, at most 1h).
+    public var lifetimeSeconds: Int
+    /// How long a refresh token (`offline_token=true`, `access_type=offline`) lives, in seconds (default 7 days).
+    public var refreshLifetimeSeconds: Int
+    /// The PEM P-256 signing key; `nil` = `<storage root>/token-service/signing-key.pem`, generated when absent.
+    public var keyFile: String?
+
+    public init(enable: Bool = true, lifetimeSeconds: Int = 300, refreshLifetimeSeconds: Int = 7 * 24 * 3600, keyFile: String? = nil) {
+        self.enable = enable
+        self.lifetimeSeconds = lifetimeSeconds
+        self.refreshLifetimeSeconds = refreshLifetimeSeconds
+        self.keyFile = keyFile
+    }
 }
 
 /// `http.auth.htpasswd`.

@@ -2,7 +2,7 @@ import Foundation
 
 /// Key lists for `http.auth`.
 enum AuthKeys {
-    static let known = ["htpasswd", "failDelay", "mtls", "ldap", "openid", "apikey", "sessionKeysFile", "bearer"]
+    static let known = ["htpasswd", "failDelay", "mtls", "ldap", "openid", "apikey", "sessionKeysFile", "bearer", "tokenService"]
     static let ignored = ["sessionDriver": "sessions are kept in the embedded metadata database",
                           "secureSession": "session cookies are always marked Secure behind TLS"]
 }
@@ -27,10 +27,37 @@ extension ConfigMapper {
         auth.openid = reader.object("openid", known: ["providers", "callbackAllowOrigins"]).map(mapOpenID)
         mapAPIKey(reader, into: &auth)
         auth.sessionKeysFile = readableFile(reader, "sessionKeysFile")
-        auth.bearer = reader.object("bearer", known: ["realm", "service", "cert", "oidc"],
-                                    ignored: ["awsSecretsManager": "bearer keys from AWS Secrets Manager are not implemented"])
+        auth.bearer = reader.object("bearer", known: ["realm", "service", "cert", "issuer", "oidc", "awsSecretsManager"])
             .map(mapBearer)
+        auth.tokenService = reader.object("tokenService", known: ["enable", "lifetime", "refreshLifetime", "keyFile"]).map(mapTokenService)
+        if auth.tokenService?.enable == true, auth.bearer?.cert != nil {
+            collector.error(reader.path(of: "tokenService"), "cannot be combined with bearer.cert: the challenge names one token endpoint")
+        }
         return auth
+    }
+
+    /// `tokenService: {enable, lifetime, refreshLifetime, keyFile}`.
+    private func mapTokenService(_ reader: ObjectReader) -> TokenServiceConfig {
+        var service = TokenServiceConfig()
+        service.enable = reader.bool("enable") ?? true
+        if let node = reader.node("lifetime"), let text = collector.string(node) {
+            if let seconds = GoDuration.seconds(text), seconds >= 10, seconds <= Double(TokenServiceConfig.maximumLifetime) {
+                service.lifetimeSeconds = Int(seconds)
+            } else {
+                collector.error(node.path, "\(node.quoted) is not a duration from 10s to 1h (a Go duration like \"5m\")")
+            }
+        }
+        if let node = reader.node("refreshLifetime"), let text = collector.string(node) {
+            if let seconds = GoDuration.seconds(text), seconds >= 60, seconds <= 366 * 24 * 3600 {
+                service.refreshLifetimeSeconds = Int(seconds)
+            } else {
+                collector.error(node.path, "\(node.quoted) is not a duration from 1m to 8784h (a Go duration like \"168h\")")
+            }
+        }
+        if let node = reader.node("keyFile"), let path = collector.nonEmptyString(node) {
+            service.keyFile = path
+        }
+        return service
     }
 
     /// `apikey`: Zot's boolean, or `{enable, maxLifetime}`.

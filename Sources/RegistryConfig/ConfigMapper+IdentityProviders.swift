@@ -69,9 +69,16 @@ extension ConfigMapper {
     /// `http.auth.bearer`: a token-signing cert (with realm and service) and/or OIDC issuers.
     func mapBearer(_ reader: ObjectReader) -> BearerConfig {
         var bearer = BearerConfig()
-        bearer.realm = reader.string("realm")
-        bearer.service = reader.string("service")
+        bearer.realm = headerParameter(reader, "realm")
+        bearer.service = headerParameter(reader, "service")
+        bearer.issuer = reader.node("issuer").flatMap { collector.nonEmptyString($0) }
         bearer.cert = readableFile(reader, "cert")
+        if bearer.cert != nil, let realm = bearer.realm, !NetworkSyntax.isHTTPURL(realm) {
+            collector.error(reader.path(of: "realm"), "\(ConfigPath.quote(realm)) is not an http(s) URL (the token server's endpoint)")
+        }
+        if bearer.cert == nil, reader.contains("issuer") {
+            collector.error(reader.path(of: "issuer"), "has no effect without bearer.cert (the token server's key)")
+        }
         if bearer.cert != nil {
             if bearer.realm == nil { collector.error(reader.path(of: "realm"), "is required when bearer.cert is set") }
             if bearer.service == nil { collector.error(reader.path(of: "service"), "is required when bearer.cert is set") }
@@ -82,10 +89,24 @@ extension ConfigMapper {
             bearer.oidc = entries.compactMap(mapBearerOIDC)
             if entries.isEmpty { collector.error(oidcNode.path, "must list at least one issuer") }
         }
-        if reader.node("cert") == nil && reader.node("oidc") == nil {
+        if reader.contains("awsSecretsManager") {
+            // An error, not a notice: serving without the keys it names would refuse every token or, worse, accept
+            // tokens the operator meant to be checked against them.
+            collector.error(reader.path(of: "awsSecretsManager"), "bearer keys from AWS Secrets Manager are not implemented")
+        } else if reader.node("cert") == nil && reader.node("oidc") == nil {
             collector.error(reader.path, "needs cert (with realm and service) or oidc")
         }
         return bearer
+    }
+
+    /// A string that goes into a `WWW-Authenticate` parameter: no quotes, backslashes or control characters.
+    private func headerParameter(_ reader: ObjectReader, _ key: String) -> String? {
+        guard let node = reader.node(key), let text = collector.nonEmptyString(node) else { return nil }
+        guard text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F && $0 != "\"" && $0 != "\\" }) else {
+            collector.error(node.path, "\(node.quoted) cannot be used in a WWW-Authenticate header (no quotes, backslashes or control characters)")
+            return nil
+        }
+        return text
     }
 
     private func mapBearerOIDC(_ node: ConfigNode) -> BearerOIDCConfig? {
@@ -108,19 +129,14 @@ extension ConfigMapper {
         if reader.bool("skipIssuerVerification") == true {
             collector.error(reader.path(of: "skipIssuerVerification"), "is not supported: the issuer is always verified")
         }
-        let claimMapping = reader.object("claimMapping", known: ["username", "groups", "variables", "validations"])
-        if let claimMapping {
-            for key in ["variables", "validations"] where claimMapping.contains(key) {
-                collector.error(claimMapping.path(of: key), "CEL claim \(key) are not supported (they would not be enforced)")
-            }
-        }
+        let claimMapping = reader.object("claimMapping", known: ["username", "groups", "variables", "validations"]).map(mapBearerClaimMapping)
         let caFile = readableFile(reader, "certificateAuthorityFile")
         let inlineCA = reader.string("certificateAuthority")
         if caFile != nil && inlineCA != nil {
             collector.error(reader.path(of: "certificateAuthority"), "cannot be combined with certificateAuthorityFile")
         }
         guard let issuer else { return nil }
-        return BearerOIDCConfig(issuer: issuer, audiences: audiences, claimMapping: claimMapping.map(mapClaimMapping),
+        return BearerOIDCConfig(issuer: issuer, audiences: audiences, claimMapping: claimMapping,
                                 certificateAuthorityFile: caFile, certificateAuthority: inlineCA)
     }
 }

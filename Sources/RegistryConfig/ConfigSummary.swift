@@ -7,6 +7,14 @@ extension ZotConfig {
         var lines = ["listen: \(scheme)://\(host):\(http.port)"]
         let methods = authenticationMethods
         lines.append("auth: " + (methods.isEmpty ? "none (anonymous only)" : methods.joined(separator: ", ")))
+        if let service = http.auth?.tokenService, service.enable {
+            lines.append("token service: GET /auth/token, \(service.lifetimeSeconds)s tokens, key \(service.keyFile ?? "<rootDirectory>/token-service/signing-key.pem")"
+                         + "; requested ∩ accessControl")
+        }
+        if let bearer = http.auth?.bearer, let cert = bearer.cert {
+            lines.append("bearer tokens: token server \(bearer.realm ?? "?") for service \(bearer.service ?? "?"), key \(cert)"
+                         + (bearer.issuer.map { ", issuer \($0)" } ?? "") + "; access ∩ accessControl")
+        }
         if let accessControl = http.accessControl {
             let count = accessControl.repositories.count
             var rules = "access rules: \(count) repository pattern\(count == 1 ? "" : "s")"

@@ -53,9 +53,38 @@ public struct ClaimMapping: Sendable, Hashable {
     /// Claim (or Zot CEL expression) for the group list, e.g. `groups`.
     public var groups: String?
 
-    public init(username: String? = nil, groups: String? = nil) {
+    /// `variables` (bearer only): CEL values computed in order, read as `vars.<name>`.
+    public var variables: [ClaimVariable]
+    /// `validations` (bearer only): CEL conditions that must all be true, with the message of a refusal.
+    public var validations: [ClaimValidation]
+
+    public init(username: String? = nil, groups: String? = nil, variables: [ClaimVariable] = [], validations: [ClaimValidation] = []) {
         self.username = username
         self.groups = groups
+        self.variables = variables
+        self.validations = validations
+    }
+}
+
+/// One `claimMapping.variables` entry.
+public struct ClaimVariable: Sendable, Hashable {
+    public var name: String
+    public var expression: String
+
+    public init(name: String, expression: String) {
+        self.name = name
+        self.expression = expression
+    }
+}
+
+/// One `claimMapping.validations` entry.
+public struct ClaimValidation: Sendable, Hashable {
+    public var expression: String
+    public var message: String
+
+    public init(expression: String, message: String) {
+        self.expression = expression
+        self.message = message
     }
 }
 
@@ -64,13 +93,16 @@ public struct BearerConfig: Sendable, Hashable {
     /// Token endpoint URL sent in the `Bearer` challenge.
     public var realm: String?
     public var service: String?
-    /// Certificate (PEM path) whose key signs the tokens.
+    /// Certificate or public key (PEM path) whose key signs the tokens.
     public var cert: String?
+    /// `issuer` (our extension): the `iss` every token-server token must carry; `nil` = not checked.
+    public var issuer: String?
     /// Accepted OIDC issuers (Zot accepts one object or a list; both become a list).
     public var oidc: [BearerOIDCConfig]
 
-    public init(realm: String? = nil, service: String? = nil, cert: String? = nil, oidc: [BearerOIDCConfig] = []) {
+    public init(realm: String? = nil, service: String? = nil, cert: String? = nil, issuer: String? = nil, oidc: [BearerOIDCConfig] = []) {
         self.realm = realm
+        self.issuer = issuer
         self.service = service
         self.cert = cert
         self.oidc = oidc

@@ -9,6 +9,9 @@ public struct Identity: Sendable, Hashable, CustomStringConvertible {
         case oidcSession = "oidc-session"
         case apiKey = "apikey"
         case bearer
+        /// A Docker registry token (`Authorization: Bearer`) from the token server of `http.auth.bearer.cert` or the
+        /// built-in token service; its `access` claim becomes ``Identity/scopes``.
+        case registryToken = "registry-token"
     }
 
     /// The user name; `nil` for anonymous requests.
@@ -17,10 +20,10 @@ public struct Identity: Sendable, Hashable, CustomStringConvertible {
     public let groups: [String]
     /// How the identity was established.
     public let method: Method
-    /// Restrictions carried by the credential (API key scopes): when set, a request is allowed only if the
+    /// Restrictions carried by the credential (API key scopes, a registry token's `access`): when set, a request is allowed only if the
     /// policy allows it **and** one scope covers it (the intersection with the owner's rights). `nil` = none.
     public let scopes: [AccessScope]?
-    /// A non-secret identifier of the credential used (an API key id), for audit; never the secret itself.
+    /// A non-secret identifier of the credential used (an API key id, a token's `jti`), for audit; never the secret itself.
     public let credentialID: String?
 
     /// Creates an authenticated identity.
@@ -39,6 +42,23 @@ public struct Identity: Sendable, Hashable, CustomStringConvertible {
         scopes = nil
         credentialID = nil
     }
+
+    private init(anonymousWith method: Method, scopes: [AccessScope], credentialID: String?) {
+        username = nil
+        groups = []
+        self.method = method
+        self.scopes = scopes
+        self.credentialID = credentialID
+    }
+
+    /// An anonymous caller that presented a verified credential restricting it further (a registry token issued to
+    /// nobody in particular): policy treats it as anonymous, intersected with `scopes`.
+    public static func anonymous(method: Method, scopes: [AccessScope], credentialID: String? = nil) -> Identity {
+        Identity(anonymousWith: method, scopes: scopes, credentialID: credentialID)
+    }
+
+    /// Whether the request presented a credential at all (an anonymous registry token did; no credentials did not).
+    public var presentedCredential: Bool { method != .anonymous }
 
     /// The identity of a request that presented no credentials.
     public static let anonymous = Identity()

@@ -9,6 +9,12 @@ import RegistryStorage
 /// (which maps the request to actions, create vs update included). Anonymous callers that are denied get 401
 /// with a challenge; authenticated ones get 403. It wraps only the `/v2` routes; routes outside `/v2`
 /// (metrics, `/zot/auth/...`) decide access themselves.
+/// A registry token that does not cover the request: rendered as 403 with a Bearer challenge carrying
+/// `error="insufficient_scope"` and the scope the request needs (``ErrorRenderingMiddleware``).
+struct InsufficientScope: Error {
+    let error: RegistryError
+}
+
 struct AuthorizationMiddleware: RouterMiddleware {
     typealias Context = RegistryRequestContext
 
@@ -22,7 +28,8 @@ struct AuthorizationMiddleware: RouterMiddleware {
         guard let endpoint = try context.endpoint.get() else {
             return try await next(request, context)
         }
-        if endpoint == .base, context.identity.isAnonymous, policy.challengesAnonymousBase {
+        // An anonymous registry token (issued to nobody in particular) passes `/v2/`: it was presented and verified.
+        if endpoint == .base, !context.identity.presentedCredential, policy.challengesAnonymousBase {
             audit.record(request, context, result: .deny, rule: "authentication is configured: /v2/ challenges anonymous callers")
             throw RegistryError(.unauthorized)
         }
@@ -62,6 +69,12 @@ struct AuthorizationMiddleware: RouterMiddleware {
                 ])
                 if context.identity.isAnonymous {
                     throw RegistryError(.unauthorized, detail: "\(requirement.action.rawValue) on \(requirement.repository) requires authentication")
+                }
+                if context.identity.method == .registryToken, verdict.outsideCredentialScope {
+                    // RFC 6750 §3.1 insufficient_scope: 403 with a challenge naming the scope, so the client can ask
+                    // the token service for a token that covers the request (oras-py retries a 403 with a new token).
+                    throw InsufficientScope(error: RegistryError(
+                        .denied, message: "the token's access does not cover \(requirement.action.rawValue) on \(requirement.repository)"))
                 }
                 throw RegistryError(.denied, message: Self.denialMessage(requirement, context.identity),
                                     detail: "\(requirement.action.rawValue) on \(requirement.repository) is not granted")

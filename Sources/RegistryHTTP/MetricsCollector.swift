@@ -90,7 +90,7 @@ public final class RegistryMetrics: Sendable {
 
     // MARK: Names
 
-    private static func name(_ metricName: String, unit: String, _ help: String) -> MetricNameDescriptor {
+    static func name(_ metricName: String, unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "zot_authz", metricName: metricName, unitName: unit, helpText: help)
     }
 

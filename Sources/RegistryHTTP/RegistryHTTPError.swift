@@ -51,13 +51,20 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
         } catch let error as RegistryHTTPError {
             if error.error.code == .unauthorized, error.headers[.wwwAuthenticate] == nil {
                 var headers = error.headers
-                headers[.wwwAuthenticate] = challenge.headerValue
+                headers[.wwwAuthenticate] = challengeValue(request, context)
                 return try RegistryHTTPError(error.error, headers: headers).response(from: request, context: context)
             }
             return try error.response(from: request, context: context)
+        } catch let error as InsufficientScope {
+            var headers = HTTPFields()
+            headers[.wwwAuthenticate] = challengeValue(request, context, insufficientScope: true)
+            return try RegistryHTTPError(error.error, headers: headers).response(from: request, context: context)
         } catch let error as RegistryError {
             if error.code == .unauthorized {
-                return try RegistryHTTPError.unauthorized(challenge, detail: error.detail).response(from: request, context: context)
+                var headers = HTTPFields()
+                headers[.wwwAuthenticate] = challengeValue(request, context)
+                return try RegistryHTTPError(RegistryError(.unauthorized, detail: error.detail), headers: headers)
+                    .response(from: request, context: context)
             }
             return try RegistryHTTPError(error).response(from: request, context: context)
         } catch is NIOTooManyBytesError {
@@ -79,5 +86,22 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
             return try RegistryHTTPError(RegistryError(.unknown, detail: "internal error; see server log for request \(context.id)"))
                 .response(from: request, context: context)
         }
+    }
+
+    /// The challenge for this request: a Bearer challenge names the scope the request needs.
+    private func challengeValue(_ request: Request, _ context: Context, insufficientScope: Bool = false) -> String {
+        let endpoint: RegistryEndpoint
+        switch context.endpoint {
+        case .registry(let parsed): endpoint = parsed
+        case .invalid: return challenge.headerValue
+        case .notRegistry: return challenge.outsideRegistryValue
+        }
+        var mountSource: RepositoryName?
+        if case .startUpload = endpoint, request.uri.queryParameters.get("mount") != nil,
+           let from = request.uri.queryParameters.get("from") {
+            mountSource = RepositoryName(from)
+        }
+        return challenge.headerValue(endpoint: endpoint, method: request.method.rawValue, mountSource: mountSource,
+                                     insufficientScope: insufficientScope)
     }
 }

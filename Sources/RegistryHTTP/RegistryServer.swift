@@ -15,6 +15,8 @@ public struct RegistryServerOptions: Sendable {
     public var address: String
     public var port: Int
     public var realm: String
+    /// The `WWW-Authenticate` challenge of every 401 (default `Basic realm="<realm>"`).
+    public var challenge: AuthenticationChallenge
     public var storage: any RegistryStorageBackend
     /// The one answer to every access question (repositories, admin, metrics, catalog).
     public var policy: AccessPolicy
@@ -40,6 +42,8 @@ public struct RegistryServerOptions: Sendable {
     public var metrics: MetricsEndpointOptions?
     /// OIDC login, browser sessions and API keys (`nil` when none is configured).
     public var account: AccountServices?
+    /// The built-in token service (`http.auth.tokenService`), `nil` when off.
+    public var tokenService: TokenServiceOptions?
     /// `/livez`, `/readyz`, `/startupz`.
     public var health: HealthChecks = .alwaysReady
 
@@ -48,6 +52,7 @@ public struct RegistryServerOptions: Sendable {
         self.address = address
         self.port = port
         self.realm = realm
+        self.challenge = AuthenticationChallenge(realm: realm)
         self.storage = storage
         self.policy = policy
         self.tls = tls
@@ -88,7 +93,7 @@ public enum RegistryServer {
         }
         // Probes come before rate limiting and authentication: never behind auth.
         options.health.register(on: router)
-        let challenge = AuthenticationChallenge(realm: options.realm)
+        let challenge = options.challenge
         router.addMiddleware {
             APIVersionMiddleware()
             ErrorRenderingMiddleware(challenge: challenge)
@@ -101,6 +106,9 @@ public enum RegistryServer {
         if let metricsOptions = options.metrics {
             let endpoint = MetricsEndpoint(options: metricsOptions, policy: options.policy, audit: recorder)
             router.get(RouterPath(metricsOptions.path)) { request, context in try await endpoint.respond(request, context: context) }
+        }
+        if let tokenService = options.tokenService {
+            TokenServiceRoutes(options: tokenService, policy: options.policy, audit: recorder).register(on: router)
         }
         if let account = options.account {
             AccountRoutes(services: account, audit: recorder).register(on: router)

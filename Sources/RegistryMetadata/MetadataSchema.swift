@@ -52,7 +52,23 @@ enum MetadataSchema {
         migrator.registerMigration("v3-api-key-owner-source") { db in
             try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN owner_source TEXT")
         }
-        migrator.registerMigration("v4-dedupe-index") { db in
+        migrator.registerMigration("v4-refresh-tokens") { db in
+            try db.execute(sql: """
+                CREATE TABLE refresh_tokens (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    owner TEXT NOT NULL,
+                    groups_json TEXT NOT NULL,
+                    owner_source TEXT NOT NULL,
+                    client_id TEXT,
+                    token_hash BLOB NOT NULL UNIQUE,
+                    created_at REAL NOT NULL,
+                    expires_at REAL NOT NULL,
+                    last_used_at REAL
+                );
+                CREATE INDEX refresh_tokens_by_owner ON refresh_tokens(owner, created_at);
+                """)
+        }
+        migrator.registerMigration("v5-dedupe-index") { db in
             // One index per store (`scope`: the main storage or a subPath route); a scope row means "built".
             try db.execute(sql: """
                 CREATE TABLE dedupe_scopes (scope TEXT PRIMARY KEY, built_at REAL NOT NULL);
@@ -64,7 +80,7 @@ enum MetadataSchema {
                 ) WITHOUT ROWID;
                 """)
         }
-        migrator.registerMigration("v5-repository-index") { db in
+        migrator.registerMigration("v6-repository-index") { db in
             // The sorted repository names `_catalog` pages through, per store; a scope row means "built".
             try db.execute(sql: """
                 CREATE TABLE repository_scopes (scope TEXT PRIMARY KEY, built_at REAL NOT NULL);

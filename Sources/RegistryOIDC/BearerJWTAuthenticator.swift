@@ -4,7 +4,8 @@ import RegistryAuthCore
 import RegistryCore
 
 /// Accepts `Authorization: Bearer <jwt>` signed by one of the configured OIDC issuers (Zot's
-/// `http.auth.bearer.oidc`, workload identity such as CI tokens).
+/// `http.auth.bearer.oidc`, workload identity such as CI tokens), and the same JWT as a Basic password under the user
+/// name `oauth2accesstoken`, `<token>` or the mapped user name (Basic-only clients, the token endpoint).
 ///
 /// The token's `iss` (read before verification) only selects which configured issuer verifies it; the token
 /// is then fully verified against that issuer alone (``OIDCTokenVerifier``: signature per JWKS, pinned
@@ -18,7 +19,8 @@ import RegistryCore
 /// Identity: user name `<iss>/<sub>` (Zot's default `claims.iss + '/' + claims.sub`), or the claim named by
 /// `claims.username`; groups from the claim named by `claims.groups` (default `groups`; an array of strings or one
 /// string), method `.bearer`.
-/// Claim mappings are plain claim names (Zot's CEL expressions are not evaluated).
+/// With CEL claim mappings (``BearerIssuerSettings/expressions``) the user name, groups and validations follow Zot's
+/// `claimMapping` (``ClaimExpressions``); a failed validation refuses the token with its message.
 public struct BearerJWTAuthenticator: Authenticator {
     /// Reads the Authorization header.
     public var credentialSource: CredentialSource { .authorizationHeader }
@@ -59,9 +61,29 @@ public struct BearerJWTAuthenticator: Authenticator {
         self.now = now
     }
 
+    /// Basic user names under which a Basic-only client (skopeo, the token endpoint) may send a JWT as the password,
+    /// besides the user name the token maps to.
+    public static let jwtPasswordUsernames: Set<String> = ["oauth2accesstoken", "<token>"]
+
     public func authenticate(_ request: AuthenticationRequest) async throws(AuthenticationFailure) -> Identity? {
-        guard let header = request.authorizationHeader, let token = Self.bearerToken(in: header) else { return nil }
-        guard !token.isEmpty else { throw .invalidCredentials("empty bearer token") }
+        guard let header = request.authorizationHeader else { return nil }
+        if let token = Self.bearerToken(in: header) {
+            guard !token.isEmpty else { throw .invalidCredentials("empty bearer token") }
+            return try await authenticate(token: token)
+        }
+        // A JWT of a configured issuer as the Basic password: for clients that only speak Basic. Anything else that
+        // is Basic is not ours (password sources and API keys come first in the chain).
+        guard let basic = (try? BasicCredentials.parse(header: header)) ?? nil,
+              let jws = try? CompactJWS(basic.password), let tokenIssuer = jws.claims["iss"]?.stringValue,
+              issuers.contains(where: { OIDCIssuer.matches($0.config.issuer, tokenIssuer) }) else { return nil }
+        guard let identity = try await authenticate(token: basic.password) else { return nil }
+        guard Self.jwtPasswordUsernames.contains(basic.username) || basic.username == identity.username else {
+            throw .invalidCredentials("Basic user name does not match the JWT's mapped user (use oauth2accesstoken)")
+        }
+        return identity
+    }
+
+    private func authenticate(token: String) async throws(AuthenticationFailure) -> Identity? {
         let unverified: CompactJWS
         do { unverified = try CompactJWS(token) } catch { throw .invalidCredentials("bearer token rejected: \(error)") }
         guard let tokenIssuer = unverified.claims["iss"]?.stringValue else {
@@ -89,6 +111,14 @@ public struct BearerJWTAuthenticator: Authenticator {
     /// `claims.username` (must be a non-empty string; without a mapping `<iss>/<sub>`), groups from the claim named by
     /// `claims.groups` (default `groups`), method `.bearer`. Also used by the policy dry-run.
     public static func identity(from claims: VerifiedClaims, issuer: BearerIssuerSettings) throws(AuthenticationFailure) -> Identity {
+        if let expressions = issuer.expressions {
+            let mapped: (username: String?, groups: [String]?)
+            do throws(ClaimExpressionError) { mapped = try expressions.identity(claims.claims) } catch {
+                throw .invalidCredentials("bearer token from \(issuer.issuer) refused by \(error)")
+            }
+            let groups = mapped.groups ?? claims.strings("groups")
+            return Identity(username: mapped.username ?? claims.issuer + "/" + claims.subject, groups: groups, method: .bearer)
+        }
         let username: String
         if let usernameClaim = issuer.claims?.username, usernameClaim != Self.zotDefaultUsernameMapping {
             guard let value = claims.string(usernameClaim), !value.isEmpty else {

@@ -25,11 +25,15 @@ public struct BearerIssuerSettings: Sendable, Hashable {
     public var certificateAuthority: String?
 
     /// Creates settings.
+    /// Zot's CEL `claimMapping` (user name, groups, variables, validations); when set it replaces ``claims``.
+    public var expressions: ClaimExpressions?
+
     public init(issuer: String, audiences: [String], claims: ClaimNames? = nil,
-                certificateAuthorityFile: String? = nil, certificateAuthority: String? = nil) {
+                certificateAuthorityFile: String? = nil, certificateAuthority: String? = nil, expressions: ClaimExpressions? = nil) {
         self.issuer = issuer
         self.audiences = audiences
         self.claims = claims
+        self.expressions = expressions
         self.certificateAuthorityFile = certificateAuthorityFile
         self.certificateAuthority = certificateAuthority
     }

@@ -29,8 +29,9 @@ public struct AccessPolicy: Sendable {
     /// Whether `/v2/` challenges anonymous callers (any authentication configured).
     public var challengesAnonymousBase: Bool { authentication.isConfigured }
 
-    /// May `identity` perform `requirement`? A credential with scopes (an API key) is allowed only where the
-    /// owner's policy allows **and** one scope covers the repository and action.
+    /// May `identity` perform `requirement`? A credential with scopes (an API key, a registry token's `access`) is
+    /// allowed only where the owner's policy allows **and** one scope covers the repository and action: a token never
+    /// grants more than policy, and policy never more than the token.
     public func decide(_ identity: Identity, _ requirement: AccessRequirement) -> AccessVerdict {
         guard let scopes = identity.scopes else { return ownerVerdict(identity, requirement) }
         let repository = requirement.repository.value
@@ -38,13 +39,16 @@ public struct AccessPolicy: Sendable {
             guard scope.actions.contains(requirement.action), let pattern = try? GlobPattern(scope.repositories) else { return false }
             return pattern.matches(repository)
         }
+        let kind = identity.method == .registryToken ? "token access" : "credential scopes"
         guard let covering else {
             let listed = scopes.map { "\($0.repositories)[\($0.actions.sorted().map(\.rawValue).joined(separator: ","))]" }
-            return AccessVerdict(allowed: false,
-                                 rule: "credential scopes \(listed.joined(separator: " ")) do not cover \(requirement.action.rawValue) on \(repository)")
+            let text = listed.isEmpty ? "(none)" : listed.joined(separator: " ")
+            return AccessVerdict(allowed: false, rule: "\(kind) \(text) do not cover \(requirement.action.rawValue) on \(repository)",
+                                 outsideCredentialScope: true)
         }
         let verdict = ownerVerdict(identity, requirement)
-        return AccessVerdict(allowed: verdict.allowed, rule: "\(verdict.rule) (within credential scope \(covering.repositories))",
+        let within = identity.method == .registryToken ? "within token access" : "within credential scope"
+        return AccessVerdict(allowed: verdict.allowed, rule: "\(verdict.rule) (\(within) \(covering.repositories))",
                              breakGlass: verdict.breakGlass)
     }
 

@@ -16,6 +16,7 @@ struct PolicyTestCommand: AsyncParsableCommand {
         zot-authz test CONFIG --cert alice.crt --repo R --action read
         zot-authz test CONFIG --oidc-claims '{"sub": "…", "groups": […]}' [--oidc-source login|bearer] --repo R --action read
         zot-authz test CONFIG --user U --scope 'team/**:read,create' --repo R --action create
+        zot-authz test CONFIG --token JWT|@FILE --repo R --action delete
         zot-authz test CONFIG --fixture FILE
 
         A fixture is JSON: {"cases": [{"user": "alice", "groups": ["dev"], "repository": "team-a/app", \
@@ -26,7 +27,9 @@ struct PolicyTestCommand: AsyncParsableCommand {
         as a warning; the decision shown is still the policy's). --oidc-claims (inline JSON or @FILE) derives user \
         and groups with the login provider's claimMapping (method oidc-session) or, with --oidc-source bearer, \
         the http.auth.bearer.oidc issuer matching "iss" (method bearer). --scope tests an API key of --user \
-        limited to those scopes: policy and scope must both allow.
+        limited to those scopes: policy and scope must both allow. --token explains a Docker registry token \
+        (http.auth.bearer.cert or tokenService): the policy for its sub intersected with its access claim; it is \
+        verified with the config's key when there is one.
 
         Exit status: 0 when a decision was printed (allow or deny) or every fixture case matched; 1 when a \
         fixture case did not match; 2 when the config, a glob or the fixture is invalid.
@@ -57,6 +60,9 @@ struct PolicyTestCommand: AsyncParsableCommand {
     @Option(name: .customLong("scope"), help: "Test as an API key of --user limited to GLOB:action,action (repeatable).")
     var scopes: [String] = []
 
+    @Option(help: "A Docker registry token (JWT, inline or @FILE): policy for its sub ∩ its access claim.")
+    var token: String?
+
     @Option(name: .customLong("repo"), help: "Repository name, e.g. team-a/app.")
     var repository: String?
 
@@ -80,7 +86,7 @@ struct PolicyTestCommand: AsyncParsableCommand {
 
     func validate() throws {
         let identityGiven = user != nil || !groups.isEmpty || anonymous || certificate != nil || oidcClaims != nil
-            || oidcSource != nil || !scopes.isEmpty
+            || oidcSource != nil || !scopes.isEmpty || token != nil
         if replay != nil {
             guard fixture == nil, !identityGiven, repository == nil, action == nil, tag == nil else {
                 throw ValidationError("--replay can only be combined with --json")
@@ -93,8 +99,8 @@ struct PolicyTestCommand: AsyncParsableCommand {
             }
             return
         }
-        if user == nil, !anonymous, certificate == nil, oidcClaims == nil {
-            throw ValidationError("give --user NAME, --anonymous, --cert FILE or --oidc-claims JSON (or --fixture FILE)")
+        if user == nil, !anonymous, certificate == nil, oidcClaims == nil, token == nil {
+            throw ValidationError("give --user NAME, --anonymous, --cert FILE, --oidc-claims JSON or --token JWT (or --fixture FILE)")
         }
         guard let repository, !repository.isEmpty else { throw ValidationError("missing --repo REPOSITORY") }
         guard let action else { throw ValidationError("missing --action (read, create, update, delete or push)") }
@@ -163,7 +169,7 @@ struct PolicyTestCommand: AsyncParsableCommand {
     private func question(_ config: ZotConfig, policy: AccessPolicy) throws -> (DryRunIdentity, String, RegistryAction) {
         guard let repository else { throw ValidationError("missing --repo") }
         let options = DryRunIdentityOptions(user: user, groups: groups, anonymous: anonymous, certificatePath: certificate,
-                                            oidcClaims: oidcClaims, oidcSource: oidcSource, scopes: scopes)
+                                            oidcClaims: oidcClaims, oidcSource: oidcSource, scopes: scopes, token: token)
         let identity: DryRunIdentity
         do {
             identity = try DryRunIdentity.resolve(options, config: config)

@@ -157,7 +157,7 @@ struct DryRunIdentityTests {
         #expect(Self.error(DryRunIdentityOptions(groups: ["g"], certificatePath: "x")) == "--cert does not take --group: the groups come from the credential")
         #expect(Self.error(DryRunIdentityOptions(user: "a", oidcSource: "login")) == "--oidc-source goes with --oidc-claims")
         #expect(Self.error(DryRunIdentityOptions(anonymous: true, scopes: ["a:read"]))?.hasPrefix("--scope tests an API key") == true)
-        #expect(Self.error(DryRunIdentityOptions()) == "give --user NAME, --anonymous, --cert FILE or --oidc-claims JSON")
+        #expect(Self.error(DryRunIdentityOptions()) == "give --user NAME, --anonymous, --cert FILE, --oidc-claims JSON or --token JWT")
     }
 
     @Test("With scopes the report's decision is the AccessPolicy's: allowed by policy, denied by scope")

@@ -4,6 +4,8 @@ token is an identity like any other — the access policy still decides; every m
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 
 import pytest
@@ -158,3 +160,64 @@ def test_without_a_username_mapping_a_token_for_sub_admin_is_not_the_local_admin
     events = server.audit_events()
     assert any(e.get("user") == f"{token_issuer.issuer}/admin" for e in events), events[-3:]
     assert not any(e.get("user") == "admin" and e.get("authMethod") == "bearer" for e in events)
+
+
+def test_cel_claim_mapping_names_the_user_and_validations_refuse_pull_requests(oidc_registry, token_issuer):
+    mapping = {"username": "'ci/' + claims.repository", "groups": "[claims.repository_owner]",
+               "variables": [{"name": "owner", "expression": "claims.repository_owner_id"}],
+               "validations": [{"expression": "vars.owner == '4242'", "message": "wrong organisation"},
+                               {"expression": "claims.event_name != 'pull_request'", "message": "pull requests may not push"}]}
+    server = oidc_registry(token_issuer=token_issuer, bearer_claim_mapping=mapping,
+                           access_control={"repositories": {"team/**": {"policies": [{"users": ["ci/acme/app"], "actions": ["read", "create"]}]}}})
+    claims = {"repository": "acme/app", "repository_owner": "acme", "repository_owner_id": "4242"}
+    push = token_issuer.mint("repo:acme/app", **claims, event_name="push")
+    assert status_with(server, push, "/v2/team/app/blobs/uploads/", "POST") == 202
+    assert any(e.get("user") == "ci/acme/app" for e in server.audit_events())
+    for refused in (token_issuer.mint("repo:acme/app", **claims, event_name="pull_request"),
+                    token_issuer.mint("repo:acme/app", **{**claims, "repository_owner_id": "1"}, event_name="push")):
+        assert status_with(server, refused) == 401
+
+
+def test_rfc_8693_exchanges_a_ci_jwt_for_a_registry_token_and_nothing_else(oidc_registry, token_issuer):
+    server = oidc_registry(token_issuer=token_issuer, auth={"tokenService": {"lifetime": "2m"}})  # devs: read+push on team/**
+    exchange = {"grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+                "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+                "scope": "repository:team/app:pull,push,delete", "service": "authz-e2e"}
+    jwt_token = token_issuer.mint("ci-bot", ["devs"])
+    answer = requests.post(f"{server.url}/auth/token", data={**exchange, "subject_token": jwt_token}, timeout=10)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["issued_token_type"] == "urn:ietf:params:oauth:token-type:access_token" and body["token_type"] == "Bearer"
+    token = body["access_token"]
+    payload = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    assert payload["sub"].endswith("ci-bot") or payload["sub"] == "ci-bot"
+    assert payload["access"] == [{"type": "repository", "name": "team/app", "actions": ["pull", "push"]}]
+    assert status_with(server, token, "/v2/team/app/blobs/uploads/", "POST") == 202
+    # A registry token, a forged JWT or a wrong token type cannot be exchanged.
+    assert requests.post(f"{server.url}/auth/token", data={**exchange, "subject_token": token}, timeout=10).status_code == 400
+    forged = token_issuer.mint("ci-bot", ["devs"], key=SigningKey())
+    assert requests.post(f"{server.url}/auth/token", data={**exchange, "subject_token": forged}, timeout=10).status_code == 401
+    wrong_type = {**exchange, "subject_token": jwt_token, "subject_token_type": "urn:ietf:params:oauth:token-type:saml2"}
+    assert requests.post(f"{server.url}/auth/token", data=wrong_type, timeout=10).status_code == 400
+    assert any(e.get("event") == "token-exchanged" for e in server.audit_events())
+    server.assert_no_secret_logged(jwt_token, token)
+
+
+def test_a_ci_jwt_works_as_the_basic_password_for_basic_only_clients_and_at_the_token_endpoint(oidc_registry, token_issuer, skopeo, tmp_path):
+    from conftest import build_oci_image, layout_manifest_digest
+
+    server = oidc_registry(token_issuer=token_issuer, auth={"tokenService": {}})  # devs: read+push on team/**
+    jwt_token = token_issuer.mint("ci-bot", ["devs"])
+    assert requests.get(server.url + "/v2/team/app/tags/list", auth=("oauth2accesstoken", jwt_token), timeout=10).status_code == 404
+    assert requests.get(server.url + "/v2/team/app/tags/list", auth=("ci-bot", jwt_token), timeout=10).status_code == 404
+    assert requests.get(server.url + "/v2/team/app/tags/list", auth=("someone-else", jwt_token), timeout=10).status_code == 401
+    forged = token_issuer.mint("ci-bot", ["devs"], key=SigningKey())
+    assert requests.get(server.url + "/v2/", auth=("oauth2accesstoken", forged), timeout=10).status_code == 401
+    # skopeo speaks Basic only: it sends the JWT to the token endpoint and pushes with the token it gets.
+    layout = build_oci_image(tmp_path, {"ci.txt": b"keyless CI\n"})
+    skopeo.run("copy", "--dest-tls-verify=false", "--dest-creds", f"oauth2accesstoken:{jwt_token}", f"oci:{layout}:latest",
+               f"docker://{server.host}/team/keyless:v1")
+    inspected = json.loads(skopeo.run("inspect", "--tls-verify=false", "--creds", f"oauth2accesstoken:{jwt_token}",
+                                      f"docker://{server.host}/team/keyless:v1").stdout)
+    assert inspected["Digest"] == layout_manifest_digest(layout, "latest")
+    server.assert_no_secret_logged(jwt_token)

@@ -155,7 +155,7 @@ def test_scope_narrows_what_the_policy_allows(config):
     (["--oidc-claims", '{"sub": "x"}', "--oidc-source", "saml"], '--oidc-source: "saml" is not login or bearer'),
     (["--user", "a", "--scope", "team"], "--scope 'team': expected GLOB:actions"),
     (["--user", "a", "--scope", "team:push"], "--scope 'team:push': \"push\" is not read, create, update or delete"),
-    (["--anonymous", "--cert", "CERT"], "give only one of --user, --anonymous, --cert, --oidc-claims (got --anonymous and --cert)"),
+    (["--anonymous", "--cert", "CERT"], "give only one of --user, --anonymous, --cert, --oidc-claims, --token (got --anonymous and --cert)"),
     (["--cert", "CERT", "--group", "dev"], "--cert does not take --group"),
     (["--cert", "KEY"], "no certificate in file"),
     (["--cert", "/nonexistent.crt"], "--cert /nonexistent.crt: cannot read the file"),

@@ -2,8 +2,8 @@
 /// build and restores it afterwards; a development build says `unknown`.
 enum BuildInfo {
     static let version = "0.5.0-dev"
-    static let commit = "0231e4721307-dirty"
-    static let date = "2026-12-03T15:51:21Z"
+    static let commit = "unknown"
+    static let date = "unknown"
 
     /// The Swift compiler that built the binary.
     static var swiftVersion: String {

@@ -107,8 +107,8 @@ def test_oras_py_default_token_backend_pushes_and_pulls(token_registry, tmp_path
     assert [Path(f).read_bytes() for f in files] == [payload.read_bytes()]
 
 
-@pytest.mark.skipif(shutil.which("podman") is None, reason="podman is not installed")
 def test_podman_logs_in_and_pulls_through_tokens(token_registry, skopeo, tmp_path, request):
+    assert shutil.which("podman"), "podman is not installed (scripts/install-deps.sh installs it)"
     host = token_registry.host
     layout = build_oci_image(tmp_path, {"podman.txt": b"podman\n"})
     skopeo.run("copy", "--dest-tls-verify=false", "--dest-creds", f"alice:{USERS['alice']}", f"oci:{layout}:latest",
@@ -159,8 +159,8 @@ def test_an_offline_refresh_token_is_stored_hashed_refreshes_and_can_be_revoked(
         assert secret not in token_registry.log_text() and secret not in token_registry.audit_path.read_text()
 
 
-@pytest.mark.skipif(shutil.which("docker-registry") is None, reason="docker-registry (Distribution) is not installed")
 def test_distribution_in_proxy_mode_pulls_through_us_with_tokens(token_registry, skopeo, tmp_path):
+    assert shutil.which("docker-registry"), "docker-registry is not installed (scripts/install-deps.sh installs it)"
     """Distribution 2.8 as a pull-through cache (`proxy.remoteurl` = us, with username/password) follows our Bearer
     challenge to the token service and pulls a private image; its own clients need no credentials."""
     import time

@@ -9,8 +9,9 @@ extension RegistryService {
     /// `storage.rootDirectory`, with `dedupe` and `commit` (fsync before acknowledging); with
     /// `storage.subPaths`, a `RoutedStorage` whose routes each have their own root and settings.
     /// A root in the project's earlier layout is refused with instructions.
-    static func configuredStorage(_ config: StorageConfig) throws -> any RegistryStorageBackend {
-        let main = try layoutStorage(config, key: "storage")
+    /// With `metrics`, each store reports its lock latency (`zot_storage_lock_latency_seconds`, by root directory).
+    static func configuredStorage(_ config: StorageConfig, metrics: RegistryMetrics? = nil) throws -> any RegistryStorageBackend {
+        let main = try layoutStorage(config, key: "storage", metrics: metrics)
         guard !config.subPaths.isEmpty else { return main }
         var roots = [standardized(config.rootDirectory): "storage"]
         var routes: [String: LayoutStorage] = [:]
@@ -23,14 +24,14 @@ extension RegistryService {
                 throw StartupError(description: "\(key).rootDirectory: \"\(sub.rootDirectory)\" is also the root of \(other); each store needs its own directory")
             }
             roots[standardized(sub.rootDirectory)] = key
-            routes[route] = try layoutStorage(sub, key: key)
+            routes[route] = try layoutStorage(sub, key: key, metrics: metrics)
         }
         return RoutedStorage(defaultStore: main, routes: routes)
     }
 
     static func standardized(_ path: String) -> String { (path as NSString).standardizingPath }
 
-    static func layoutStorage(_ config: StorageConfig, key: String) throws -> LayoutStorage {
+    static func layoutStorage(_ config: StorageConfig, key: String, metrics: RegistryMetrics? = nil) throws -> LayoutStorage {
         let driver: FileSystemDriver
         do {
             try LegacyLayoutCheck.refuseLegacyLayout(localRoot: config.rootDirectory)
@@ -40,7 +41,12 @@ extension RegistryService {
         } catch {
             throw StartupError(description: "\(key).rootDirectory: cannot use \"\(config.rootDirectory)\": \(error)")
         }
-        return LayoutStorage(driver: driver, dedupe: config.dedupe)
+        let root = config.rootDirectory
+        var observer: (@Sendable (Duration) -> Void)?
+        if let metrics {
+            observer = { duration in metrics.observeStorageLock(storageName: root, duration: duration) }
+        }
+        return LayoutStorage(driver: driver, dedupe: config.dedupe, lockObserver: observer)
     }
 
     /// Each store with the settings it was made from (for GC).
@@ -55,16 +61,17 @@ extension RegistryService {
     }
 
     /// Bytes stored by the backend, for the storage size gauge.
-    static func storedBytes(_ storage: any RegistryStorageBackend) async -> Int64 {
-        if let layout = storage as? LayoutStorage { return await layout.storedBytes() }
-        if let routed = storage as? RoutedStorage { return await routed.storedBytes() }
-        return 0
+    static func storageUsage(_ storage: any RegistryStorageBackend) async -> StorageUsage {
+        if let layout = storage as? LayoutStorage { return await layout.storageUsage() }
+        if let routed = storage as? RoutedStorage { return await routed.storageUsage() }
+        return StorageUsage()
     }
 
     /// Starts `storage.gc` for every store whose settings enable it.
-    static func garbageCollections(_ storage: any RegistryStorageBackend, _ config: StorageConfig, logger: Logger) -> [Task<Void, Never>] {
+    static func garbageCollections(_ storage: any RegistryStorageBackend, _ config: StorageConfig, metrics: RegistryMetrics?,
+                                   logger: Logger) -> [Task<Void, Never>] {
         stores(storage, config).compactMap { store, settings in
-            settings.gc ? garbageCollection(store, settings, logger: logger) : nil
+            settings.gc ? garbageCollection(store, settings, metrics: metrics, logger: logger) : nil
         }
     }
 }

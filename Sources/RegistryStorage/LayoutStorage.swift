@@ -16,7 +16,7 @@ public final class LayoutStorage: Sendable {
     public let driver: any StorageDriver
     /// Zot's `storage.dedupe`.
     public let dedupe: Bool
-    let locks = RepositoryLocks()
+    let locks: RepositoryLocks
     let sessions = UploadSessions()
     let dedupeIndex = DedupeIndex()
 
@@ -24,9 +24,11 @@ public final class LayoutStorage: Sendable {
     static let maximumDocumentSize = 64 << 20
 
     /// Storage on `driver`. Use `open` to also refuse a root in the project's earlier layout.
-    public init(driver: any StorageDriver, dedupe: Bool = true) {
+    /// `lockObserver` is told how long each `index.json` lock was waited for and held (Zot's storage lock latency).
+    public init(driver: any StorageDriver, dedupe: Bool = true, lockObserver: (@Sendable (Duration) -> Void)? = nil) {
         self.driver = driver
         self.dedupe = dedupe
+        locks = RepositoryLocks(observer: lockObserver)
     }
 
     /// Storage on `driver`, after checking the root is not in zot-authz's earlier private layout.

@@ -31,10 +31,12 @@ public struct RegistryServerOptions: Sendable {
     public var readsPeerCertificates = false
     /// Rate limits keyed by client address and by authenticated user (`nil` when not configured); a reload replaces them.
     public let rateLimiters = Reloadable<RateLimiters>(RateLimiters())
+    /// The current per-address limiter.
     public var addressLimiter: RateLimiter? {
         get { rateLimiters.value.address }
         nonmutating set { rateLimiters.replace(with: RateLimiters(address: newValue, user: rateLimiters.value.user)) }
     }
+    /// The current per-user limiter.
     public var userLimiter: RateLimiter? {
         get { rateLimiters.value.user }
         nonmutating set { rateLimiters.replace(with: RateLimiters(address: rateLimiters.value.address, user: newValue)) }
@@ -50,6 +52,7 @@ public struct RegistryServerOptions: Sendable {
     /// Zot's `http.readTimeout` / `http.writeTimeout`: longest time from a request's head until its body has been
     /// read / its response written; the connection is closed then (`nil`: no limit).
     public var readTimeout: TimeAmount?
+    /// See ``readTimeout``.
     public var writeTimeout: TimeAmount?
     /// The requests being served (for the shutdown drain).
     public var inFlight = InFlightRequests()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the zot-authz container image without a daemon, with buildah:
 #   FROM scratch + the binary + exactly the shared libraries `ldd` names for it (only glibc for the release
-#   binary of scripts/build-release.sh) + CA certificates + a passwd entry for user 65532 + a default config.
+#   binary of scripts/build-release.sh) + libgcc_s.so.1, which glibc dlopens at thread exit + CA certificates + a passwd entry for user 65532 + a default config.
 # Usage: deploy/build-image.sh BINARY [IMAGE]                 (default image name: localhost/zot-authz:latest)
 #   BUILDAH_ROOT   buildah storage directory (default: buildah's own); the vfs driver is used, so this works as an
 #                  unprivileged user and inside containers without fuse-overlayfs.
@@ -29,6 +29,10 @@ install -D -m 0755 "$binary" "$rootfs/usr/local/bin/zot-authz"
 ldd "$binary" | awk '/=> \//{print $3} /^[ \t]*\//{print $1}' | sort -u | while read -r library; do
     install -D -m 0755 "$(readlink -f "$library")" "$rootfs$library"
 done
+# glibc itself dlopens libgcc_s.so.1 when a thread exits (pthread_exit unwinds); ldd cannot show that.
+gcc_s="$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/{print $NF; exit}')"
+gcc_s="${gcc_s:-/lib/x86_64-linux-gnu/libgcc_s.so.1}"
+[ -e "$rootfs$gcc_s" ] || install -D -m 0644 "$(readlink -f "$gcc_s")" "$rootfs$gcc_s"
 install -D -m 0644 /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/ca-certificates.crt"
 mkdir -p "$rootfs/etc/zot-authz" "$rootfs/var/lib/zot-authz" "$rootfs/tmp"
 chmod 1777 "$rootfs/tmp"

@@ -6,7 +6,7 @@ set -euo pipefail
 APT_PACKAGES=(
     skopeo umoci apache2-utils openssl ca-certificates
     libcrypt-dev libssl-dev libsqlite3-dev libldap2-dev
-    slapd ldap-utils prometheus chromium chromium-driver podman docker-registry
+    slapd ldap-utils prometheus systemd buildah chromium chromium-driver podman docker-registry
 )
 PYTHON="${PYTHON:-python3}"
 PIP_PACKAGES=(oras pytest requests oidc-provider-mock selenium cryptography PyJWT 'moto[server]' boto3)

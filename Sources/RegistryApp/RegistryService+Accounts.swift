@@ -48,7 +48,7 @@ extension RegistryService {
         }
     }
 
-    static func accountSetup(_ config: ZotConfig, policy: AccessPolicy, store: MetadataStore, directories: [any AccountDirectory] = [],
+    static func accountSetup(_ config: ZotConfig, policies: Reloadable<AccessPolicy>, store: MetadataStore, directories: [any AccountDirectory] = [],
                              logger: Logger) throws -> AccountSetup {
         var setup = AccountSetup()
         guard let auth = config.http.auth else { return setup }
@@ -86,7 +86,7 @@ extension RegistryService {
         }
         if config.http.externalUrl?.isEmpty == false { services.externalOrigin = externalURL(config) }
         services.secureCookies = config.http.tls?.cert != nil || externalURL(config).lowercased().hasPrefix("https://")
-        services.isAdmin = { policy.isAdmin($0) }
+        services.isAdmin = { policies.value.isAdmin($0) }
         setup.services = services
         return setup
     }

@@ -50,15 +50,24 @@ extension RegistryService {
 
     /// Why `path` cannot hold the registry's data, or `nil`: it must be a writable directory, or not exist yet
     /// below a writable directory (it is then created at start).
+    /// The directory part of `path` (`""` for a bare name). Written out because Foundation's
+    /// `deletingLastPathComponent` traps on some short relative paths (a one-character name such as `7`).
+    static func parentDirectory(_ path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "" }
+        return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
+    }
+
     static func storageRootProblem(_ path: String) -> String? {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { return "\"\(path)\" exists and is not a directory" }
             return access(path, W_OK | X_OK) == 0 ? nil : "\"\(path)\" is not writable by this user"
         }
-        var ancestor = (path as NSString).deletingLastPathComponent
+        var ancestor = parentDirectory(path)
         while !ancestor.isEmpty, !FileManager.default.fileExists(atPath: ancestor, isDirectory: &isDirectory) {
-            let parent = (ancestor as NSString).deletingLastPathComponent
+            let parent = parentDirectory(ancestor)
             if parent == ancestor { break }
             ancestor = parent
         }

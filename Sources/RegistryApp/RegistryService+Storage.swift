@@ -11,8 +11,9 @@ extension RegistryService {
     /// `storage.rootDirectory`, with `dedupe` and `commit` (fsync before acknowledging); with
     /// `storage.subPaths`, a `RoutedStorage` whose routes each have their own root and settings.
     /// A root in the project's earlier layout is refused with instructions.
-    static func configuredStorage(_ config: StorageConfig, metadata: MetadataStore?) throws -> any RegistryStorageBackend {
-        let main = try layoutStorage(config, key: "storage", metadata: metadata)
+    /// With `metrics`, each store reports its lock latency (`zot_storage_lock_latency_seconds`, by root directory).
+    static func configuredStorage(_ config: StorageConfig, metadata: MetadataStore?, metrics: RegistryMetrics? = nil) throws -> any RegistryStorageBackend {
+        let main = try layoutStorage(config, key: "storage", metadata: metadata, metrics: metrics)
         guard !config.subPaths.isEmpty else { return main }
         var roots = [standardized(config.rootDirectory): "storage"]
         var routes: [String: LayoutStorage] = [:]
@@ -25,7 +26,7 @@ extension RegistryService {
                 throw StartupError(description: "\(key).rootDirectory: \"\(sub.rootDirectory)\" is also the root of \(other); each store needs its own directory")
             }
             roots[standardized(sub.rootDirectory)] = key
-            routes[route] = try layoutStorage(sub, key: key, metadata: metadata)
+            routes[route] = try layoutStorage(sub, key: key, metadata: metadata, metrics: metrics)
         }
         return RoutedStorage(defaultStore: main, routes: routes)
     }
@@ -33,9 +34,15 @@ extension RegistryService {
     static func standardized(_ path: String) -> String { (path as NSString).standardizingPath }
 
     /// One store: S3 or the filesystem; a filesystem store's dedupe index lives in the metadata database (scope `key`).
-    static func layoutStorage(_ config: StorageConfig, key: String, metadata: MetadataStore?) throws -> LayoutStorage {
+    static func layoutStorage(_ config: StorageConfig, key: String, metadata: MetadataStore?, metrics: RegistryMetrics? = nil) throws -> LayoutStorage {
+        let root = config.rootDirectory
+        var observer: (@Sendable (Duration) -> Void)?
+        if let metrics {
+            observer = { duration in metrics.observeStorageLock(storageName: root, duration: duration) }
+        }
         if let s3 = config.s3Driver {
-            return LayoutStorage(driver: try s3Driver(s3, key: key), dedupe: config.dedupe, repositoryIndex: repositoryIndex(metadata, key))
+            return LayoutStorage(driver: try s3Driver(s3, key: key), dedupe: config.dedupe, repositoryIndex: repositoryIndex(metadata, key),
+                                 lockObserver: observer)
         }
         let driver: FileSystemDriver
         do {
@@ -47,7 +54,8 @@ extension RegistryService {
             throw StartupError(description: "\(key).rootDirectory: cannot use \"\(config.rootDirectory)\": \(error)")
         }
         let index: any DedupeIndexStore = metadata.map { SQLiteDedupeIndexStore(store: $0, scope: key) } ?? InMemoryDedupeIndexStore()
-        return LayoutStorage(driver: driver, dedupe: config.dedupe, dedupeIndex: index, repositoryIndex: repositoryIndex(metadata, key))
+        return LayoutStorage(driver: driver, dedupe: config.dedupe, dedupeIndex: index, repositoryIndex: repositoryIndex(metadata, key),
+                             lockObserver: observer)
     }
 
     /// A store's repository index: in the metadata database (scope `key`) when there is one, else in memory.
@@ -116,16 +124,17 @@ extension RegistryService {
     }
 
     /// Bytes stored by the backend, for the storage size gauge.
-    static func storedBytes(_ storage: any RegistryStorageBackend) async -> Int64 {
-        if let layout = storage as? LayoutStorage { return await layout.storedBytes() }
-        if let routed = storage as? RoutedStorage { return await routed.storedBytes() }
-        return 0
+    static func storageUsage(_ storage: any RegistryStorageBackend) async -> StorageUsage {
+        if let layout = storage as? LayoutStorage { return await layout.storageUsage() }
+        if let routed = storage as? RoutedStorage { return await routed.storageUsage() }
+        return StorageUsage()
     }
 
     /// Starts `storage.gc` for every store whose settings enable it.
-    static func garbageCollections(_ storage: any RegistryStorageBackend, _ config: StorageConfig, logger: Logger) -> [Task<Void, Never>] {
+    static func garbageCollections(_ storage: any RegistryStorageBackend, _ config: StorageConfig, metrics: RegistryMetrics?,
+                                   logger: Logger) -> [Task<Void, Never>] {
         stores(storage, config).compactMap { store, settings in
-            settings.gc ? garbageCollection(store, settings, logger: logger) : nil
+            settings.gc ? garbageCollection(store, settings, metrics: metrics, logger: logger) : nil
         }
     }
 }

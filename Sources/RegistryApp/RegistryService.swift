@@ -11,6 +11,7 @@ import RegistryConfig
 import RegistryCore
 import RegistryPolicy
 import RegistryStorage
+import UnixSignals
 
 /// Turns a validated Zot config into a running registry.
 public enum RegistryService {
@@ -19,10 +20,11 @@ public enum RegistryService {
         public let description: String
     }
 
-    /// Builds server options from a config.
-    public static func options(from config: ZotConfig, logger: Logger) throws -> RegistryServerOptions {
+    /// Builds server options from a config; `build` describes the binary (exported as `zot_info`).
+    public static func options(from config: ZotConfig, logger: Logger, build: ServerBuildInfo = .unknown) throws -> RegistryServerOptions {
         let metadata = try metadataStore(config)
-        let storage = try configuredStorage(config.storage, metadata: metadata)
+        let metrics = try metricsEndpoint(config, build: build, logger: logger)
+        let storage = try configuredStorage(config.storage, metadata: metadata, metrics: metrics?.metrics)
         let policy = try accessPolicy(config)
         var options = RegistryServerOptions(
             address: config.http.address, port: config.http.port, realm: config.http.realm, storage: storage, policy: policy,
@@ -36,10 +38,18 @@ public enum RegistryService {
             }
         }
         options.uploadSessionLimits?.abandonAfter = config.storage.gcDelaySeconds ?? 3600
-        options.metrics = try metricsEndpoint(config, logger: logger)
+        options.metrics = metrics
         options.tokenService?.metrics = options.metrics?.metrics
-        options.metrics?.storageSize = { await storedBytes(storage) }
+        let timeouts = config.http.timeouts
+        options.idleTimeout = timeAmount(timeouts.idleSeconds)
+        options.readTimeout = timeouts.readSeconds.map(timeAmount)
+        options.writeTimeout = timeouts.writeSeconds.map(timeAmount)
+        options.metrics?.storageSize = { await storageUsage(storage) }
         return options
+    }
+
+    static func timeAmount(_ seconds: Double) -> TimeAmount {
+        .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
     /// The one ``AccessPolicy`` of a config: `accessControl` (if any) with the config's authentication settings.
@@ -55,7 +65,7 @@ public enum RegistryService {
     static func configureAuthentication(_ options: inout RegistryServerOptions, config: ZotConfig, metadata: MetadataStore,
                                         logger: Logger) throws {
         let passwordSources = try passwordAuthenticators(config, logger: logger)
-        let accounts = try accountSetup(config, policy: options.policy, store: metadata, directories: passwordSources, logger: logger)
+        let accounts = try accountSetup(config, policies: options.policies, store: metadata, directories: passwordSources, logger: logger)
         let root = config.storage.rootDirectory
         let store = metadata
         options.health = HealthChecks { HealthChecks.isWritableDirectory(root) && store.isReachable() }
@@ -78,15 +88,19 @@ public enum RegistryService {
         } catch {
             throw StartupError(description: "http.trustedProxies: \(error)")
         }
-        if let ratelimit = config.http.ratelimit {
-            var methodRates: [String: Double] = [:]
-            for entry in ratelimit.methods { methodRates[entry.method.uppercased()] = entry.rate }
-            do {
-                options.addressLimiter = try RateLimiter(globalRate: ratelimit.rate, methodRates: methodRates)
-                options.userLimiter = try RateLimiter(globalRate: ratelimit.rate, methodRates: methodRates)
-            } catch {
-                throw StartupError(description: "http.ratelimit: \(error)")
-            }
+        options.rateLimiters.replace(with: try rateLimiters(config))
+    }
+
+    /// `http.ratelimit`: the same limits per client address and per user (none without the section).
+    static func rateLimiters(_ config: ZotConfig) throws -> RateLimiters {
+        guard let ratelimit = config.http.ratelimit else { return RateLimiters() }
+        var methodRates: [String: Double] = [:]
+        for entry in ratelimit.methods { methodRates[entry.method.uppercased()] = entry.rate }
+        do {
+            return RateLimiters(address: try RateLimiter(globalRate: ratelimit.rate, methodRates: methodRates),
+                                user: try RateLimiter(globalRate: ratelimit.rate, methodRates: methodRates))
+        } catch {
+            throw StartupError(description: "http.ratelimit: \(error)")
         }
     }
 
@@ -108,43 +122,59 @@ public enum RegistryService {
     }
 
     /// The server's logger: `log.format` (JSON by default) to `log.output` or standard output, at `log.level`.
-    static func serverLogger(_ log: LogConfig) throws -> Logger {
+    /// With `levels`, every logger derived from it shares that level (a reload changes it).
+    static func serverLogger(_ log: LogConfig, levels: LogLevelControl? = nil) throws -> Logger {
         let output = log.output.flatMap { $0.isEmpty || $0 == "/dev/stdout" ? nil : $0 }
-        var logger: Logger
+        let factory: @Sendable (String) -> any LogHandler
         do {
             switch (log.format, output) {
             case (.json, let path?):
-                logger = Logger(label: "zot-authz", factory: JSONLogHandler.factory(try JSONLogHandler.Destination(appendingTo: path)))
+                factory = JSONLogHandler.factory(try JSONLogHandler.Destination(appendingTo: path))
             case (.json, nil):
-                logger = Logger(label: "zot-authz", factory: JSONLogHandler.factory(.standardOutput))
+                factory = JSONLogHandler.factory(.standardOutput)
             case (.text, let path?):
-                logger = Logger(label: "zot-authz", factory: try FileLogHandler.factory(path: path))
+                factory = try FileLogHandler.factory(path: path)
             case (.text, nil):
-                logger = Logger(label: "zot-authz")
+                factory = { StreamLogHandler.standardError(label: $0) }
             }
         } catch {
             throw StartupError(description: "log.output: cannot append to \"\(output ?? "")\": \(error.localizedDescription)")
         }
+        var logger = Logger(label: "zot-authz", factory: levels.map { $0.factory(factory) } ?? factory)
         logger.logLevel = Logger.Level(zotLevel: log.level)
         return logger
     }
 
-    /// Runs the registry until the process is asked to stop.
-    public static func run(config: ZotConfig) async throws {
-        let logger = try serverLogger(config.log)
-        let options = try options(from: config, logger: logger)
+    /// Runs the registry until the process is asked to stop (SIGTERM, SIGINT: drained for `http.shutdownTimeout`).
+    /// With `configPath`, the file is watched and SIGHUP reloads it (``ConfigReloader``).
+    public static func run(config: ZotConfig, configPath: String? = nil, build: ServerBuildInfo = .unknown) async throws {
+        let levels = LogLevelControl(Logger.Level(zotLevel: config.log.level))
+        let logger = try serverLogger(config.log, levels: levels)
+        let options = try options(from: config, logger: logger, build: build)
         if let problem = await storageReachabilityProblems(config.storage).first {
             throw StartupError(description: problem)
         }
         for line in StartupReport(config: config, policy: options.policy).lines {
             if line.isWarning { logger.warning("\(line.message)") } else { logger.info("\(line.message)") }
         }
+        let reloading: [Task<Void, Never>]
+        if let configPath {
+            let htpasswd = options.authenticators.authenticators.lazy.compactMap { $0 as? HtpasswdAuthenticator }.first
+            let targets = ConfigReloader.Targets(policies: options.policies, rateLimiters: options.rateLimiters, levels: levels,
+                                                 htpasswd: htpasswd, audit: options.audit)
+            reloading = ConfigReloader(path: configPath, config: config, targets: targets, logger: logger).watch()
+            logger.info("config reload: \(configPath) is watched and SIGHUP reloads it (accessControl, http.ratelimit, log.level, htpasswd path)")
+        } else {
+            reloading = [ignoreHangups(logger)]
+        }
+        defer { reloading.forEach { $0.cancel() } }
         let app = try RegistryServer.application(options)
-        let collections = garbageCollections(options.storage, config.storage, logger: logger)
+        let collections = garbageCollections(options.storage, config.storage, metrics: options.metrics?.metrics, logger: logger)
             + [repositoryIndexReconciliation(options.storage, config.storage, logger: logger)]
         defer { collections.forEach { $0.cancel() } }
         do {
-            try await app.runService()
+            try await ShutdownDrain(inFlight: options.inFlight, timeout: .milliseconds(Int64(config.http.timeouts.shutdownSeconds * 1000)),
+                                    logger: logger).run(app)
         } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EACCES || error.errnoCode == EADDRNOTAVAIL {
             let host = config.http.address.contains(":") ? "[\(config.http.address)]" : config.http.address
             throw StartupError(description: "listen \(host):\(config.http.port): \(String(cString: strerror(error.errnoCode)).lowercased())")
@@ -155,7 +185,8 @@ public enum RegistryService {
 extension RegistryService {
     /// Starts `storage.gc`: a pass every `gcInterval` (default 1 h) removing what has been
     /// unreferenced for `gcDelay` (default 1 h).
-    static func garbageCollection(_ storage: LayoutStorage, _ storageConfig: StorageConfig, logger: Logger) -> Task<Void, Never> {
+    static func garbageCollection(_ storage: LayoutStorage, _ storageConfig: StorageConfig, metrics: RegistryMetrics?,
+                                  logger: Logger) -> Task<Void, Never> {
         // Abandoned uploads go after gcDelay too (they no longer count against the open-session caps by then).
         let delay = storageConfig.gcDelaySeconds ?? 3600
         let collector = GarbageCollector(storage: storage, delay: delay, uploadExpiry: delay)
@@ -165,11 +196,23 @@ extension RegistryService {
                 try? await Task.sleep(for: .seconds(interval))
                 if Task.isCancelled { break }
                 let report = await collector.collect()
+                metrics?.countGarbageCollection(failed: false, deleted: ["blob": report.blobsRemoved, "upload": report.uploadsRemoved])
                 if !report.isEmpty {
                     logger.info("storage garbage collected", metadata: [
                         "blobs": "\(report.blobsRemoved)", "bytes": "\(report.bytesFreed)", "uploads": "\(report.uploadsRemoved)",
                     ])
                 }
+            }
+        }
+    }
+}
+
+extension RegistryService {
+    /// Without a config file there is nothing to reload; SIGHUP must still not kill the server.
+    static func ignoreHangups(_ logger: Logger) -> Task<Void, Never> {
+        Task.detached(priority: .utility) {
+            for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                logger.notice("SIGHUP ignored: the server runs on the embedded default config, there is no file to reload")
             }
         }
     }

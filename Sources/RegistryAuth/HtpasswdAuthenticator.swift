@@ -26,8 +26,8 @@ public final class HtpasswdAuthenticator: Authenticator {
     /// Reads the Authorization header.
     public var credentialSource: CredentialSource { .authorizationHeader }
 
-    /// The htpasswd file path.
-    public let path: String
+    /// The htpasswd file path (a config reload may point it elsewhere, see ``switchFile(to:)``).
+    public var path: String { state.withLock { $0.path } }
     /// The cache of verified credentials.
     public let cache: VerifiedCredentialCache
     /// The minimum time between two checks of the file for changes.
@@ -47,6 +47,7 @@ public final class HtpasswdAuthenticator: Authenticator {
     }
 
     private struct State {
+        var path: String
         var snapshot: Snapshot
         var lastCheck: NIODeadline
         var checkInProgress = false
@@ -68,14 +69,13 @@ public final class HtpasswdAuthenticator: Authenticator {
         logger: Logger = Logger(label: "zot-authz.htpasswd"),
         now: @escaping @Sendable () -> NIODeadline = { .now() }
     ) throws(HtpasswdLoadError) {
-        self.path = path
         self.cache = cache
         self.reloadCheckInterval = reloadCheckInterval
         self.threadPool = threadPool
         self.logger = logger
         self.now = now
         let snapshot = try Self.load(path: path, logger: logger)
-        state = Mutex(State(snapshot: snapshot, lastCheck: now()))
+        state = Mutex(State(path: path, snapshot: snapshot, lastCheck: now()))
     }
 
     /// How many times libcrypt hashed a password for this authenticator (dummy hashes at load excluded).
@@ -121,6 +121,20 @@ public final class HtpasswdAuthenticator: Authenticator {
         return Identity(username: credentials.username, method: .htpasswd)
     }
 
+    /// Reads `newPath` and, if it loads, serves it from now on instead of the current file (the cache is emptied).
+    /// If it cannot be loaded the current file stays in force and the error is thrown.
+    public func switchFile(to newPath: String) throws(HtpasswdLoadError) {
+        let snapshot = try Self.load(path: newPath, logger: logger)
+        state.withLock { state in
+            state.path = newPath
+            state.snapshot = snapshot
+            state.lastReloadError = nil
+            state.lastCheck = now()
+        }
+        cache.invalidateAll()
+        logger.info("htpasswd file switched", metadata: ["path": "\(newPath)", "users": "\(snapshot.file.entries.count)"])
+    }
+
     /// Checks the file now (ignoring the interval) and reloads it when it changed.
     public func reloadIfChanged() async {
         let started = state.withLock { state -> Bool in
@@ -155,7 +169,7 @@ public final class HtpasswdAuthenticator: Authenticator {
 
     /// Runs with `checkInProgress` set; clears it.
     private func performReloadCheck() async {
-        let previous = state.withLock { $0.snapshot.fingerprint }
+        let (path, previous) = state.withLock { ($0.path, $0.snapshot.fingerprint) }
         let outcome: Result<Snapshot?, HtpasswdLoadError>
         do {
             outcome = try await threadPool.runIfActive { [path, logger] in
@@ -174,7 +188,8 @@ public final class HtpasswdAuthenticator: Authenticator {
         switch outcome {
         case .success(let snapshot?):
             state.withLock { state in
-                state.snapshot = snapshot
+                // A switch to another file while this check ran wins.
+                if state.path == path { state.snapshot = snapshot }
                 state.lastReloadError = nil
                 state.checkInProgress = false
             }

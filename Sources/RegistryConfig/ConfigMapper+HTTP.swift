@@ -4,7 +4,8 @@ extension ConfigMapper {
         var http = HTTPConfig()
         guard let node, let reader = ObjectReader(
             node,
-            known: ["address", "port", "realm", "externalUrl", "tls", "auth", "accessControl", "ratelimit", "trustedProxies"],
+            known: ["address", "port", "realm", "externalUrl", "tls", "auth", "accessControl", "ratelimit", "trustedProxies"]
+                + HTTPTimeouts.keys,
             ignored: ["allowOrigin": "CORS headers are not implemented",
                       "compat": "media-type compatibility modes are not implemented"],
             collector: collector) else {
@@ -46,6 +47,7 @@ extension ConfigMapper {
             }
             http.trustedProxies = proxies
         }
+        http.timeouts = mapTimeouts(reader)
         checkTransportSecurity(http, reader: reader)
         checkAdminGroupNames(http, reader: reader)
         return http

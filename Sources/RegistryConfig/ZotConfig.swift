@@ -46,6 +46,8 @@ public struct HTTPConfig: Sendable, Hashable {
     public var ratelimit: RateLimitConfig?
     /// `trustedProxies` (zot-authz extension): IPs/CIDRs whose `X-Forwarded-For` is believed.
     public var trustedProxies: [String]
+    /// `readTimeout`, `writeTimeout` (Zot's), `idleTimeout` and `shutdownTimeout` (ours), in seconds.
+    public var timeouts = HTTPTimeouts()
 
     public init(address: String = "127.0.0.1", port: Int = 5000, realm: String = "zot-authz", externalUrl: String? = nil,
                 tls: TLSConfig? = nil, auth: AuthConfig? = nil, accessControl: AccessControl? = nil,

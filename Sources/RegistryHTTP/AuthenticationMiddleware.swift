@@ -14,7 +14,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     let chain: AuthenticatorChain
     let failDelay: FailDelay
-    let userLimiter: RateLimiter?
+    let limiters: Reloadable<RateLimiters>
     /// Whether the TLS layer may present client certificates (read them only then).
     let readsPeerCertificates: Bool
     let audit: AuditRecorder
@@ -54,7 +54,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         metrics?.countAuthentication(method: context.identity.method.rawValue, success: true, reason: nil)
         if let attemptedName, context.identity.username == attemptedName { loginBudget?.recordSuccess(for: attemptedName) }
-        if let userLimiter, let user = context.identity.username {
+        if let userLimiter = limiters.value.user, let user = context.identity.username {
             try RateLimitMiddleware.enforce(userLimiter, key: "user:" + user, request: request, context: context, audit: audit, metrics: metrics)
         }
         return try await next(request, context)

@@ -18,7 +18,8 @@ struct InsufficientScope: Error {
 struct AuthorizationMiddleware: RouterMiddleware {
     typealias Context = RegistryRequestContext
 
-    let policy: AccessPolicy
+    /// Read once per request: a reload in the middle of one never mixes two policies.
+    let policies: Reloadable<AccessPolicy>
     let storage: any RegistryStorageBackend
     let audit: AuditRecorder
     /// Counts denials (`nil` when metrics are disabled).
@@ -28,6 +29,7 @@ struct AuthorizationMiddleware: RouterMiddleware {
         guard let endpoint = try context.endpoint.get() else {
             return try await next(request, context)
         }
+        let policy = policies.value
         // An anonymous registry token (issued to nobody in particular) passes `/v2/`: it was presented and verified.
         if endpoint == .base, !context.identity.presentedCredential, policy.challengesAnonymousBase {
             audit.record(request, context, result: .deny, rule: "authentication is configured: /v2/ challenges anonymous callers")
@@ -54,7 +56,7 @@ struct AuthorizationMiddleware: RouterMiddleware {
         for (requirement, verdict) in authorization.checks {
             // A create-only user re-pushing to an existing tag: allowed through only as an identical re-push,
             // which the manifest handler accepts as a no-op (CI retries) and refuses otherwise.
-            let repushOnly = verdict.allowed ? nil : identicalRepushMessage(endpoint, request, requirement, context.identity)
+            let repushOnly = verdict.allowed ? nil : identicalRepushMessage(policy, endpoint, request, requirement, context.identity)
             audit.record(request, context, result: verdict.allowed ? .allow : .deny, requirement: requirement,
                          rule: verdict.rule, breakGlass: verdict.breakGlass,
                          reason: repushOnly.map { _ in "update not granted: only an identical re-push is accepted (no-op)" })

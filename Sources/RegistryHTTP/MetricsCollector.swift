@@ -1,10 +1,12 @@
 import Prometheus
+import RegistryStorage
 
 /// The registry's Prometheus metrics, owned by one server (never the process-global `MetricsSystem`, so
 /// several servers in one process — as in tests — keep separate counts).
 ///
-/// Every series is prefixed `zot_authz_`; label values come from small fixed sets (route templates, HTTP
+/// Our series are prefixed `zot_authz_`; label values come from small fixed sets (route templates, HTTP
 /// methods, status codes, identity methods, failure kinds, actions), never from paths, repositories or users.
+/// Beside them, ``ZotCompatibleMetrics`` exports Zot's own series (`zot_`), whose `repo` labels are bounded.
 public final class RegistryMetrics: Sendable {
     /// Where a body's bytes belong.
     public enum BodyKind: String, Sendable, CaseIterable {
@@ -17,14 +19,22 @@ public final class RegistryMetrics: Sendable {
     private let uploadCounters: [BodyKind: Counter]
     private let downloadCounters: [BodyKind: Counter]
     private let storageBytes: Gauge
+    /// Zot's series, in the same registry.
+    let zot: ZotCompatibleMetrics
 
     /// Latency buckets in seconds: API calls take milliseconds, large blob transfers minutes.
     static let latencyBuckets: [Duration] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300]
         .map { Duration.milliseconds(Int64($0 * 1000)) }
 
+    /// How many repositories get `repo` series of their own by default (the rest are summed under `_other`).
+    public static let defaultRepositorySeriesLimit = 1000
+
     /// Creates the metrics in a fresh registry and pre-registers the series that should read 0 before any traffic.
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    /// `build` fills `zot_info`; `repositorySeriesLimit` bounds the per-repository series.
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), build: ServerBuildInfo = .unknown,
+                repositorySeriesLimit: Int = defaultRepositorySeriesLimit) {
         self.registry = registry
+        zot = ZotCompatibleMetrics(registry: registry, build: build, repositorySeriesLimit: repositorySeriesLimit)
         var uploads: [BodyKind: Counter] = [:]
         var downloads: [BodyKind: Counter] = [:]
         for kind in BodyKind.allCases {
@@ -78,9 +88,20 @@ public final class RegistryMetrics: Sendable {
     /// The counter of bytes sent in `kind` bodies (pulls).
     func downloadCounter(_ kind: BodyKind) -> Counter? { downloadCounters[kind] }
 
-    /// Sets the storage size gauge.
-    func setStorageBytes(_ bytes: Int64) {
-        storageBytes.set(bytes)
+    /// Sets the storage size gauges: ours (the total) and Zot's per repository.
+    func setStorageUsage(_ usage: StorageUsage) {
+        storageBytes.set(usage.totalBytes)
+        zot.setRepositoryBytes(usage.repositoryBytes)
+    }
+
+    /// How long a storage lock of the store rooted at `storageName` was waited for and held.
+    public func observeStorageLock(storageName: String, duration: Duration) {
+        zot.observeLock(storageName: storageName, duration: duration)
+    }
+
+    /// One garbage-collection pass and what it removed (`type` → count; Zot's types `blob`, `upload`).
+    public func countGarbageCollection(failed: Bool, deleted: [String: Int]) {
+        zot.countGarbageCollection(failed: failed, deleted: deleted)
     }
 
     /// The Prometheus text exposition of every series.

@@ -2,6 +2,7 @@ import Hummingbird
 import HTTPTypes
 import NIOCore
 import Prometheus
+import RegistryCore
 
 /// Outermost stage when metrics are enabled: counts every request by method, route template and final
 /// status (errors included, as rendered), times it until its response body has been written, and counts
@@ -22,22 +23,45 @@ struct RequestMetricsMiddleware: RouterMiddleware {
             request.body = RequestBody(asyncSequence: ByteCountingSequence(base: request.body, counter: counter))
         }
         let metrics = metrics
-        let finished: @Sendable () -> Void = {
-            metrics.observeDuration(start.duration(to: .now), method: method, route: route)
-        }
         var response: Response
         do {
             response = try await next(request, context)
         } catch {
-            metrics.countRequest(method: method, route: route, status: (error as? any HTTPResponseError)?.status.code ?? 500)
-            finished()
+            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            metrics.countRequest(method: method, route: route, status: status)
+            Self.finished(metrics, start: start, method: method, route: route, status: status)()
             throw error
         }
         let status = response.status.code
         metrics.countRequest(method: method, route: route, status: status)
+        Self.countContent(metrics, request: request, endpoint: context.endpoint, status: status)
+        let finished = Self.finished(metrics, start: start, method: method, route: route, status: status)
         let downloads = route.downloadKind(request.method, status: status).flatMap { metrics.downloadCounter($0) }
         response.body = Self.observing(response.body, counting: downloads, whenWritten: finished)
         return response
+    }
+
+    /// Records the request's duration in our histogram and, except for the metrics path (as Zot does), in Zot's
+    /// request counter and method latency histogram.
+    static func finished(_ metrics: RegistryMetrics, start: ContinuousClock.Instant, method: String, route: MetricsRoute,
+                         status: Int) -> @Sendable () -> Void {
+        {
+            let duration = start.duration(to: .now)
+            metrics.observeDuration(duration, method: method, route: route)
+            if route != .metrics {
+                metrics.zot.countRequest(method: method, status: status, duration: duration)
+            }
+        }
+    }
+
+    /// Zot's per-repository download and upload counters: a manifest served (GET or HEAD) or stored.
+    static func countContent(_ metrics: RegistryMetrics, request: Request, endpoint: ParsedEndpoint, status: Int) {
+        guard case .registry(.manifest(let repository, _)) = endpoint else { return }
+        if (request.method == .get || request.method == .head) && status == 200 {
+            metrics.zot.countDownload(repository.value)
+        } else if request.method == .put && status == 201 {
+            metrics.zot.countUpload(repository.value)
+        }
     }
 
     /// `body` with the same length, adding every written byte to `counter` and calling `whenWritten` once

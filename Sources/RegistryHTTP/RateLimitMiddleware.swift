@@ -10,7 +10,7 @@ import RegistryCore
 struct RateLimitMiddleware: RouterMiddleware {
     typealias Context = RegistryRequestContext
 
-    let limiter: RateLimiter?
+    let limiters: Reloadable<RateLimiters>
     let resolver: ClientAddressResolver
     let audit: AuditRecorder
     /// Counts refusals (`nil` when metrics are disabled).
@@ -20,7 +20,7 @@ struct RateLimitMiddleware: RouterMiddleware {
         var context = context
         let forwarded = request.headers[values: .xForwardedFor]
         context.clientAddress = resolver.resolve(peerAddress: context.clientAddress, forwardedFor: forwarded)
-        if let limiter {
+        if let limiter = limiters.value.address {
             try Self.enforce(limiter, key: "ip:" + context.clientAddress, request: request, context: context, audit: audit, metrics: metrics)
         }
         return try await next(request, context)

@@ -18,17 +18,31 @@ public struct RegistryServerOptions: Sendable {
     /// The `WWW-Authenticate` challenge of every 401 (default `Basic realm="<realm>"`).
     public var challenge: AuthenticationChallenge
     public var storage: any RegistryStorageBackend
-    /// The one answer to every access question (repositories, admin, metrics, catalog).
-    public var policy: AccessPolicy
+    /// The one answer to every access question (repositories, admin, metrics, catalog); replaced by a config reload.
+    public let policies: Reloadable<AccessPolicy>
+    /// The current policy.
+    public var policy: AccessPolicy {
+        get { policies.value }
+        nonmutating set { policies.replace(with: newValue) }
+    }
     public var tls: TLSConfiguration?
     public var logger: Logger
     /// Authentication: the chain, the delay after a failure, and whether TLS client certificates are read.
     public var authenticators: AuthenticatorChain = AuthenticatorChain([])
     public var failDelay: FailDelay = FailDelay(seconds: 0)
     public var readsPeerCertificates = false
-    /// Rate limits keyed by client address and by authenticated user (`nil` when not configured).
-    public var addressLimiter: RateLimiter?
-    public var userLimiter: RateLimiter?
+    /// Rate limits keyed by client address and by authenticated user (`nil` when not configured); a reload replaces them.
+    public let rateLimiters = Reloadable<RateLimiters>(RateLimiters())
+    /// The current per-address limiter.
+    public var addressLimiter: RateLimiter? {
+        get { rateLimiters.value.address }
+        nonmutating set { rateLimiters.replace(with: RateLimiters(address: newValue, user: rateLimiters.value.user)) }
+    }
+    /// The current per-user limiter.
+    public var userLimiter: RateLimiter? {
+        get { rateLimiters.value.user }
+        nonmutating set { rateLimiters.replace(with: RateLimiters(address: rateLimiters.value.address, user: newValue)) }
+    }
     /// Failed logins per attempted user name, across addresses (README: security); `nil` turns it off.
     public var loginFailureBudget: LoginFailureBudget? = LoginFailureBudget()
     /// Caps on open blob upload sessions (README: security); `nil` turns them off.
@@ -37,6 +51,13 @@ public struct RegistryServerOptions: Sendable {
     public var audit: AuditTrail?
     /// How long a connection may stay silent (before a request, or mid-body) before it is closed.
     public var idleTimeout: TimeAmount = .seconds(30)
+    /// Zot's `http.readTimeout` / `http.writeTimeout`: longest time from a request's head until its body has been
+    /// read / its response written; the connection is closed then (`nil`: no limit).
+    public var readTimeout: TimeAmount?
+    /// See ``readTimeout``.
+    public var writeTimeout: TimeAmount?
+    /// The requests being served (for the shutdown drain).
+    public var inFlight = InFlightRequests()
     public var addressResolver: ClientAddressResolver = try! ClientAddressResolver(trustedProxies: [])
     /// `extensions.metrics`: Prometheus metrics and who may read them (`nil` when disabled: nothing is counted).
     public var metrics: MetricsEndpointOptions?
@@ -54,9 +75,20 @@ public struct RegistryServerOptions: Sendable {
         self.realm = realm
         self.challenge = AuthenticationChallenge(realm: realm)
         self.storage = storage
-        self.policy = policy
+        policies = Reloadable(policy)
         self.tls = tls
         self.logger = logger
+    }
+}
+
+/// The per-address and per-user rate limiters (`http.ratelimit`), replaced together by a reload.
+public struct RateLimiters: Sendable {
+    public var address: RateLimiter?
+    public var user: RateLimiter?
+
+    public init(address: RateLimiter? = nil, user: RateLimiter? = nil) {
+        self.address = address
+        self.user = user
     }
 }
 
@@ -85,6 +117,7 @@ public enum RegistryServer {
     /// The router with the full pipeline (also used by in-process HTTP tests).
     public static func router(_ options: RegistryServerOptions) -> Router<RegistryRequestContext> {
         let router = Router(context: RegistryRequestContext.self)
+        router.add(middleware: InFlightMiddleware(requests: options.inFlight))
         router.add(middleware: EndpointParsingMiddleware())
         let recorder = AuditRecorder(trail: options.audit)
         let metrics = options.metrics?.metrics
@@ -97,14 +130,14 @@ public enum RegistryServer {
         router.addMiddleware {
             APIVersionMiddleware()
             ErrorRenderingMiddleware(challenge: challenge)
-            RateLimitMiddleware(limiter: options.addressLimiter, resolver: options.addressResolver, audit: recorder, metrics: metrics)
+            RateLimitMiddleware(limiters: options.rateLimiters, resolver: options.addressResolver, audit: recorder, metrics: metrics)
             AuthenticationMiddleware(chain: options.authenticators, failDelay: options.failDelay,
-                                     userLimiter: options.userLimiter, readsPeerCertificates: options.readsPeerCertificates,
+                                     limiters: options.rateLimiters, readsPeerCertificates: options.readsPeerCertificates,
                                      audit: recorder, metrics: metrics, loginBudget: options.loginFailureBudget)
             BrowserOriginMiddleware(externalOrigin: options.account?.externalOrigin, audit: recorder)
         }
         if let metricsOptions = options.metrics {
-            let endpoint = MetricsEndpoint(options: metricsOptions, policy: options.policy, audit: recorder)
+            let endpoint = MetricsEndpoint(options: metricsOptions, policies: options.policies, audit: recorder)
             router.get(RouterPath(metricsOptions.path)) { request, context in try await endpoint.respond(request, context: context) }
         }
         if let tokenService = options.tokenService {
@@ -115,10 +148,10 @@ public enum RegistryServer {
             AccountPages(services: account, audit: recorder).register(on: router)
         }
         let registryRoutes = router.group().add(middleware: AuthorizationMiddleware(
-            policy: options.policy, storage: options.storage, audit: recorder, metrics: metrics))
-        let policy = options.policy
+            policies: options.policies, storage: options.storage, audit: recorder, metrics: metrics))
+        let policies = options.policies
         var configuredHandlers = RegistryHandlers(storage: options.storage) { identity, repository in
-            policy.canRead(identity, repository)
+            policies.value.canRead(identity, repository)
         }
         configuredHandlers.uploadSessions = options.uploadSessionLimits.map {
             OpenUploadSessions(perUser: $0.perUser, perRepository: $0.perRepository, abandonAfter: $0.abandonAfter)
@@ -138,8 +171,12 @@ public enum RegistryServer {
         // A connection that sends nothing (no TLS hello, no request, a stalled body) is closed after
         // `idleTimeout`, so idle sockets cannot pile up (slowloris) or hold up shutdown.
         // Ambiguous message framing (unknown transfer codings) is refused before routing: see TransferCodingGuard.
-        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [TransferCodingGuard()],
-                                                                 idleTimeout: options.idleTimeout))
+        // Zot's read/write timeouts bound slow-drip clients (RequestTimeoutHandler).
+        let readTimeout = options.readTimeout, writeTimeout = options.writeTimeout
+        let http1 = HTTPServerBuilder.http1(configuration: .init(
+            additionalChannelHandlers: readTimeout == nil && writeTimeout == nil ? [TransferCodingGuard()]
+                : [TransferCodingGuard(), RequestTimeoutHandler(readTimeout: readTimeout, writeTimeout: writeTimeout)],
+            idleTimeout: options.idleTimeout))
         let server: HTTPServerBuilder
         if let tls = options.tls {
             server = try .tls(http1, tlsConfiguration: tls)

@@ -112,7 +112,7 @@ public final class FileSystemDriver: StorageDriver {
             do {
                 size = try await handle.info().size
             } catch {
-                try? await handle.close(makeChangesVisible: true)
+                try? await FileHandleClosing.close(handle, makeChangesVisible: true)
                 throw error
             }
             return FileSystemWriter(driver: self, path: path, file: file, handle: handle, size: size)

@@ -25,7 +25,7 @@ final class FileChunkSource: StorageChunkSource, @unchecked Sendable {
         guard let handle else { return nil }
         guard offset < end else {
             self.handle = nil
-            try await handle.close()
+            try await FileHandleClosing.close(handle)
             return nil
         }
         do {
@@ -35,7 +35,7 @@ final class FileChunkSource: StorageChunkSource, @unchecked Sendable {
             return chunk
         } catch {
             self.handle = nil
-            try? await handle.close()
+            try? await FileHandleClosing.close(handle)
             throw error
         }
     }
@@ -89,9 +89,9 @@ final class FileSystemWriter: StorageWriter, @unchecked Sendable {
         do {
             try await writer.flush()
             if sync { try await handle.synchronize() }
-            try await handle.close(makeChangesVisible: true)
+            try await FileHandleClosing.close(handle, makeChangesVisible: true)
         } catch {
-            try? await handle.close(makeChangesVisible: true)
+            try? await FileHandleClosing.close(handle, makeChangesVisible: true)
             throw FileSystemDriver.mapped(error, path)
         }
     }
@@ -106,7 +106,7 @@ final class FileSystemWriter: StorageWriter, @unchecked Sendable {
         guard let handle else { throw StorageDriverError.writerFinished(path) }
         writer = nil
         self.handle = nil
-        try? await handle.close(makeChangesVisible: false)
+        try? await FileHandleClosing.close(handle, makeChangesVisible: false)
         unlink(file)
         unlink(driver.partial(path))
     }
@@ -120,6 +120,29 @@ final class FileSystemWriter: StorageWriter, @unchecked Sendable {
     deinit {
         if let handle, let descriptor = try? handle.detachUnsafeFileDescriptor() {
             try? descriptor.close()
+        }
+    }
+}
+
+/// Closing NIOFileSystem handles so that a descriptor is never leaked: a handle dropped unclosed is a fatal error
+/// in NIOFileSystem, and its asynchronous `close` can fail without closing — notably when the task was cancelled
+/// (a shutdown cutting an upload). Then the descriptor is detached and closed synchronously, and the error rethrown.
+enum FileHandleClosing {
+    static func close(_ handle: ReadFileHandle) async throws {
+        do {
+            try await handle.close()
+        } catch {
+            if let descriptor = try? handle.detachUnsafeFileDescriptor() { try? descriptor.close() }
+            throw error
+        }
+    }
+
+    static func close(_ handle: WriteFileHandle, makeChangesVisible: Bool) async throws {
+        do {
+            try await handle.close(makeChangesVisible: makeChangesVisible)
+        } catch {
+            if let descriptor = try? handle.detachUnsafeFileDescriptor() { try? descriptor.close() }
+            throw error
         }
     }
 }

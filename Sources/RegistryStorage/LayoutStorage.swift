@@ -16,7 +16,7 @@ public final class LayoutStorage: Sendable {
     public let driver: any StorageDriver
     /// Zot's `storage.dedupe`.
     public let dedupe: Bool
-    let locks = RepositoryLocks()
+    let locks: RepositoryLocks
     let sessions = UploadSessions()
     let dedupeIndex: DedupeIndex
     let repositoryIndex: RepositoryIndex
@@ -27,12 +27,15 @@ public final class LayoutStorage: Sendable {
 
     /// Storage on `driver`, its dedupe and repository indexes in `dedupeIndex` and `repositoryIndex` (in memory
     /// unless a server passes its metadata database). Use `open` to also refuse a root in the project's earlier layout.
+    /// `lockObserver` is told how long each `index.json` lock was waited for and held (Zot's storage lock latency).
     public init(driver: any StorageDriver, dedupe: Bool = true, dedupeIndex: any DedupeIndexStore = InMemoryDedupeIndexStore(),
-                repositoryIndex: any RepositoryIndexStore = InMemoryRepositoryIndexStore()) {
+                repositoryIndex: any RepositoryIndexStore = InMemoryRepositoryIndexStore(),
+                lockObserver: (@Sendable (Duration) -> Void)? = nil) {
         self.driver = driver
         self.dedupe = dedupe
         self.dedupeIndex = DedupeIndex(store: dedupeIndex)
         self.repositoryIndex = RepositoryIndex(store: repositoryIndex)
+        locks = RepositoryLocks(observer: lockObserver)
     }
 
     /// Storage on `driver`, after checking the root is not in zot-authz's earlier private layout.

@@ -4,16 +4,25 @@
 actor RepositoryLocks {
     private var held: Set<String> = []
     private var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
+    /// Told, after each release, the time from asking for the lock until releasing it (waiting plus holding).
+    private let observer: (@Sendable (Duration) -> Void)?
+
+    init(observer: (@Sendable (Duration) -> Void)? = nil) {
+        self.observer = observer
+    }
 
     /// Runs `body` while holding the lock for `key`.
     func withLock<T: Sendable>(_ key: String, _ body: @Sendable () async throws -> T) async throws -> T {
+        let start = ContinuousClock.now
         await acquire(key)
         do {
             let result = try await body()
             release(key)
+            observer?(start.duration(to: .now))
             return result
         } catch {
             release(key)
+            observer?(start.duration(to: .now))
             throw error
         }
     }

@@ -31,9 +31,14 @@ public final class RoutedStorage: Sendable {
 
     /// Stored bytes of all stores.
     public func storedBytes() async -> Int64 {
-        var total: Int64 = 0
-        for store in allStores { total += await store.storedBytes() }
-        return total
+        await storageUsage().totalBytes
+    }
+
+    /// The usage of all stores together.
+    public func storageUsage() async -> StorageUsage {
+        var usage = StorageUsage()
+        for store in allStores { usage.add(await store.storageUsage()) }
+        return usage
     }
 }
 

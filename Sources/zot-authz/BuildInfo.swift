@@ -1,3 +1,5 @@
+import RegistryApp
+
 /// What `zot-authz --version` prints. `scripts/build-release.sh` stamps `commit` and `date` into this file for the
 /// build and restores it afterwards; a development build says `unknown`.
 enum BuildInfo {
@@ -21,5 +23,10 @@ enum BuildInfo {
     /// One line: version, commit, build date, Swift version.
     static var line: String {
         "zot-authz \(version) (commit \(commit), built \(date), Swift \(swiftVersion))"
+    }
+
+    /// The same facts for the server (`zot_info`).
+    static var server: ServerBuildInfo {
+        ServerBuildInfo(version: version, commit: commit, swiftVersion: swiftVersion)
     }
 }

@@ -21,7 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         do {
-            try await RegistryService.run(config: loaded)
+            try await RegistryService.run(config: loaded, configPath: config, build: BuildInfo.server)
         } catch let error as RegistryService.StartupError {
             printError("zot-authz: \(error)")
             throw ExitCode(2)

@@ -87,7 +87,14 @@ struct MetricsContentTests {
         }
     }
 
-    @Test("The exposition passes promtool check metrics", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool")))
+    /// promtool's lint findings on Zot's own series: Zot names these labels in camelCase (`binaryType`, `goVersion`,
+    /// `storageName`, `lockType`) and Zot dashboards query them so; they are kept and this is all promtool may say.
+    static let zotCamelCaseLabels: Set<String> = [
+        "zot_info label names should be written in 'snake_case' not 'camelCase'",
+        "zot_storage_lock_latency_seconds label names should be written in 'snake_case' not 'camelCase'",
+    ]
+
+    @Test("The exposition passes promtool check metrics, but for the camelCase labels Zot's own series carry", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool")))
     func promtoolAcceptsTheExposition() async throws {
         try await withMetricsRegistry(MetricsRegistrySetup(accessControl: teamAccessControl)) { client, _ in
             try await client.pushImage("team/app", "v1", TestImage(seed: "promtool"), headers: authorization("alice"))
@@ -105,7 +112,10 @@ struct MetricsContentTests {
             try input.fileHandleForWriting.close()
             let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "promtool: \(report)")
+            let findings = Set(report.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            #expect(findings.subtracting(Self.zotCamelCaseLabels).isEmpty, "promtool: \(report)")
+            // Exit status 3 is lint findings only; 1 would be a malformed exposition.
+            #expect(process.terminationStatus == 0 || (process.terminationStatus == 3 && !findings.isEmpty), "promtool: \(report)")
         }
     }
 }

@@ -1,0 +1,71 @@
+import RegistryConfig
+import RegistryPolicy
+
+/// What a config reload changes: the access rules (as a diff for the log and the audit trail), the settings that
+/// take effect live, and the settings that changed but only apply after a restart.
+struct ConfigReloadDiff: Sendable, Equatable {
+    /// One line per changed access rule: `+ team/**`, `- old/**`, `~ apps/*`, `~ adminPolicy`, `~ groups`, `~ metrics`.
+    var accessRules: [String] = []
+    /// Live settings that changed (`http.ratelimit`, `log.level`, `http.auth.htpasswd.path`).
+    var applied: [String] = []
+    /// Settings that changed but are read only at start (listen address, TLS files, storage root, …).
+    var needRestart: [String] = []
+
+    var isEmpty: Bool { accessRules.isEmpty && applied.isEmpty && needRestart.isEmpty }
+
+    init(old: ZotConfig, new: ZotConfig) {
+        accessRules = Self.accessRuleChanges(old.http.accessControl, new.http.accessControl)
+        if !accessRules.isEmpty { applied.append("http.accessControl") }
+        if old.http.ratelimit != new.http.ratelimit { applied.append("http.ratelimit") }
+        if old.log.level.lowercased() != new.log.level.lowercased() { applied.append("log.level") }
+        if old.http.auth?.htpasswd?.path != new.http.auth?.htpasswd?.path {
+            // Switching htpasswd on or off changes the authenticator chain itself.
+            if old.http.auth?.htpasswd != nil && new.http.auth?.htpasswd != nil {
+                applied.append("http.auth.htpasswd.path")
+            } else {
+                needRestart.append("http.auth.htpasswd")
+            }
+        }
+        var oldAuth = old.http.auth, newAuth = new.http.auth
+        oldAuth?.htpasswd = nil
+        newAuth?.htpasswd = nil
+        let restartOnly: [(String, Bool)] = [
+            ("http.address", old.http.address != new.http.address),
+            ("http.port", old.http.port != new.http.port),
+            ("http.realm", old.http.realm != new.http.realm),
+            ("http.externalUrl", old.http.externalUrl != new.http.externalUrl),
+            ("http.tls", old.http.tls != new.http.tls),
+            ("http.auth", oldAuth != newAuth),
+            ("http.trustedProxies", old.http.trustedProxies != new.http.trustedProxies),
+            ("http timeouts", old.http.timeouts != new.http.timeouts),
+            ("storage", old.storage != new.storage),
+            ("log.output", old.log.output != new.log.output),
+            ("log.format", old.log.format != new.log.format),
+            ("log.audit", old.log.audit != new.log.audit),
+            ("extensions", old.extensions != new.extensions),
+        ]
+        needRestart += restartOnly.filter(\.1).map(\.0)
+    }
+
+    /// The rule-level differences between two `accessControl` sections, patterns in config order.
+    static func accessRuleChanges(_ old: AccessControl?, _ new: AccessControl?) -> [String] {
+        if old == new { return [] }
+        guard let old, let new else { return [new == nil ? "- accessControl" : "+ accessControl"] }
+        var lines: [String] = []
+        let oldRules = Dictionary(old.repositories.map { ($0.pattern, $0) }, uniquingKeysWith: { first, _ in first })
+        let newRules = Dictionary(new.repositories.map { ($0.pattern, $0) }, uniquingKeysWith: { first, _ in first })
+        for rule in old.repositories where newRules[rule.pattern] == nil { lines.append("- \(rule.pattern)") }
+        for rule in new.repositories {
+            if let before = oldRules[rule.pattern] {
+                if before != rule { lines.append("~ \(rule.pattern)") }
+            } else {
+                lines.append("+ \(rule.pattern)")
+            }
+        }
+        if old.repositories.map(\.pattern) != new.repositories.map(\.pattern) && lines.isEmpty { lines.append("~ order of repositories") }
+        if old.adminPolicy != new.adminPolicy { lines.append("~ adminPolicy") }
+        if old.groups != new.groups { lines.append("~ groups") }
+        if old.metricsUsers != new.metricsUsers || old.metricsAnonymousRead != new.metricsAnonymousRead { lines.append("~ metrics") }
+        return lines
+    }
+}

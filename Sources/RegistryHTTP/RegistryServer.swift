@@ -140,8 +140,9 @@ public enum RegistryServer {
             let endpoint = MetricsEndpoint(options: metricsOptions, policies: options.policies, audit: recorder)
             router.get(RouterPath(metricsOptions.path)) { request, context in try await endpoint.respond(request, context: context) }
         }
-        if let tokenService = options.tokenService {
-            TokenServiceRoutes(options: tokenService, policy: options.policy, audit: recorder).register(on: router)
+        if var tokenService = options.tokenService {
+            tokenService.loginBudget = options.loginFailureBudget
+            TokenServiceRoutes(options: tokenService, policies: options.policies, audit: recorder).register(on: router)
         }
         if let account = options.account {
             AccountRoutes(services: account, audit: recorder).register(on: router)

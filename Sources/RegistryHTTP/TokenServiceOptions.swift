@@ -19,6 +19,8 @@ public struct TokenServiceOptions: Sendable {
     public var refreshLifetimeSeconds: Int = 7 * 24 * 3600
     /// Authenticates `grant_type=password` (the same chain as every request).
     public var chain: AuthenticatorChain = AuthenticatorChain([])
+    /// The per-user-name login failure budget that Basic logins spend too: `grant_type=password` is throttled by it.
+    public var loginBudget: LoginFailureBudget?
     /// Applied after a failed password or refresh-token grant.
     public var failDelay: FailDelay = FailDelay(seconds: 0)
     /// htpasswd and LDAP: a refresh token of an owner who is gone from its source is refused.

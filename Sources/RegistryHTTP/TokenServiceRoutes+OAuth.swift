@@ -75,9 +75,16 @@ extension TokenServiceRoutes {
             throw RegistryError(.unsupported, status: 400, message: "grant_type=password needs username and password")
         }
         let header = "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
+        // The same per-user-name budget as Basic logins: the token endpoint is no way around it.
+        if let budget = options.loginBudget {
+            try LoginThrottle.enforce(budget, name: username, request: request, context: context, audit: audit, metrics: options.metrics)
+        }
         do {
-            return try await options.chain.authenticate(AuthenticationRequest(authorizationHeaders: [header]))
+            let identity = try await options.chain.authenticate(AuthenticationRequest(authorizationHeaders: [header]))
+            if identity.username == username { options.loginBudget?.recordSuccess(for: username) }
+            return identity
         } catch {
+            if error.kind == .invalidCredentials { options.loginBudget?.recordFailure(for: username) }
             audit.recordAccountEvent(request, context, event: "token-refused", result: .authFailure, user: username,
                                      authMethod: "password", reason: error.kind.rawValue)
             options.metrics?.countTokenRefused(grant: "password")

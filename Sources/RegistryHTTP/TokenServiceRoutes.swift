@@ -24,7 +24,9 @@ struct TokenServiceRoutes: Sendable {
     static let refreshTokenMethods: Set<Identity.Method> = [.htpasswd, .ldap, .oidcSession]
 
     let options: TokenServiceOptions
-    let policy: AccessPolicy
+    /// The live policy (replaced by a config reload); read once per request.
+    let policies: Reloadable<AccessPolicy>
+    var policy: AccessPolicy { policies.value }
     let audit: AuditRecorder
 
     func register(on router: Router<RegistryRequestContext>) {

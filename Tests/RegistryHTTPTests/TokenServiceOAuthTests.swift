@@ -64,6 +64,21 @@ struct TokenServiceOAuthTests {
         }
     }
 
+    @Test("grant_type=password spends the per-user-name login budget: past it, 429 with Retry-After, even for the right password")
+    func passwordGrantIsThrottled() async throws {
+        try await TokenServiceTests.withTokenService { client, _, options in
+            let burst = try #require(options.loginFailureBudget?.burst)
+            for _ in 0..<burst {
+                #expect(try await Self.post(client, "grant_type=password&username=alice&password=wrong").status == .unauthorized)
+            }
+            try await client.execute(uri: "/auth/token", method: .post, headers: Self.form,
+                                     body: ByteBuffer(string: "grant_type=password&username=alice&password=alice-secret")) { response in
+                #expect(response.status == .tooManyRequests)
+                #expect(response.headers[.retryAfter] != nil)
+            }
+        }
+    }
+
     @Test("Anonymous callers get no refresh token, and bad grants or bodies are OCI errors")
     func refusals() async throws {
         try await TokenServiceTests.withTokenService { client, _ in

@@ -90,6 +90,22 @@ struct TokenServiceTests {
         }
     }
 
+    @Test("Tokens follow a reloaded policy: what a new accessControl grants is granted by the next token")
+    func tokensFollowReloadedPolicy() async throws {
+        try await Self.withTokenService { client, _, options in
+            let before = try #require(try await Self.issue(client, scope: "repository:team/app:pull").token)
+            #expect((try Self.claims(before)["access"] as? [Any])?.isEmpty == true)
+            let opened = try ConfigLoader.parse("""
+                {"storage": {"rootDirectory": "/tmp"}, "http": {"address": "127.0.0.1", "port": 5000,
+                 "auth": {"htpasswd": {"path": "/dev/null"}},
+                 "accessControl": {"repositories": {"team/**": {"anonymousPolicy": ["read"]}}}}}
+                """, format: .json)
+            options.policy = try RegistryService.accessPolicy(opened)
+            let after = try #require(try await Self.issue(client, scope: "repository:team/app:pull").token)
+            #expect((try Self.claims(after)["access"] as? [[String: Any]])?.first?["actions"] as? [String] == ["pull"])
+        }
+    }
+
     @Test("An anonymous caller asking for a private repository gets a token granting nothing, which the registry refuses")
     func anonymousPrivate() async throws {
         try await Self.withTokenService { client, _ in

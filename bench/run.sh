@@ -11,6 +11,9 @@ DURATION="${BENCH_DURATION:-10}"          # seconds per load run
 CONNECTIONS="${BENCH_CONNECTIONS:-16}"    # concurrent connections per load run
 BLOB_MIB="${BENCH_BLOB_MIB:-1024}"        # size of the big blob
 IMAGES="${BENCH_IMAGES:-50}"              # images in the concurrent push
+REPOS="${BENCH_REPOS:-100000}"            # repositories for the catalog measure
+TAGS="${BENCH_TAGS:-10000}"               # tags for the tag-push measure
+S3_MIB="${BENCH_S3_MIB:-256}"             # size of the blob pushed through S3
 USER_NAME=bench
 PASSWORD=benchpw
 MANIFEST_ACCEPT="application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json"
@@ -22,6 +25,9 @@ die() { log "error: $*"; exit 1; }
 [[ "$CONNECTIONS" =~ ^[0-9]+$ && "$CONNECTIONS" -ge 1 && "$CONNECTIONS" -le 256 ]] || die "BENCH_CONNECTIONS must be 1…256"
 [[ "$BLOB_MIB" =~ ^[0-9]+$ && "$BLOB_MIB" -ge 1 && "$BLOB_MIB" -le 4096 ]] || die "BENCH_BLOB_MIB must be 1…4096"
 [[ "$IMAGES" =~ ^[0-9]+$ && "$IMAGES" -ge 1 && "$IMAGES" -le 200 ]] || die "BENCH_IMAGES must be 1…200"
+[[ "$REPOS" =~ ^[0-9]+$ && "$REPOS" -ge 200 && "$REPOS" -le 200000 ]] || die "BENCH_REPOS must be 200…200000"
+[[ "$TAGS" =~ ^[0-9]+$ && "$TAGS" -ge 20 && "$TAGS" -le 20000 ]] || die "BENCH_TAGS must be 20…20000"
+[[ "$S3_MIB" =~ ^[0-9]+$ && "$S3_MIB" -ge 16 && "$S3_MIB" -le 2048 ]] || die "BENCH_S3_MIB must be 16…2048"
 
 # ---------------------------------------------------------------- tools
 install_missing() {
@@ -31,15 +37,17 @@ install_missing() {
     command -v wrk >/dev/null || missing+=(wrk)
     command -v hey >/dev/null || missing+=(hey)
     command -v curl >/dev/null || missing+=(curl)
+    command -v nginx >/dev/null || missing+=(nginx-light)
+    command -v openssl >/dev/null || missing+=(openssl)
     command -v python3 >/dev/null || missing+=(python3)
     if ((${#missing[@]})); then
         log "installing ${missing[*]}"
         apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
             || { apt-get update >/dev/null && apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; }
     fi
-    python3 -c 'import requests' 2>/dev/null || {
-        log "installing python requests"
-        python3 -m pip install --quiet requests 2>/dev/null || apt-get install -y python3-requests >/dev/null
+    python3 -c 'import requests, boto3, moto.server' 2>/dev/null || {
+        log "installing python requests, boto3, moto[server]"
+        python3 -m pip install --quiet requests boto3 'moto[server]' >/dev/null
     }
 }
 install_missing
@@ -61,6 +69,9 @@ PIDS=()
 cleanup() {
     local pid
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    sleep 1
+    # moto_server ignores SIGTERM while serving: whatever is left gets SIGKILL.
+    for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
     rm -rf "$WORK"
 }
@@ -236,10 +247,95 @@ for side in ours dist; do
     done
     record "$side.upload_mbps" "$best_up"; record "$side.download_mbps" "$best_down"
 done
-rm -f "$BLOB"
+# ---------------------------------------------------------------- physical ceilings for the big blob
+# Hashing: one core's SHA-256 rate (a registry must hash every byte it receives); serving: nginx with sendfile.
+record anchor.openssl_sha256_mbps "$(openssl speed -evp sha256 -bytes 16384 -seconds 3 2>/dev/null \
+    | awk '/^sha256/ {v=$NF; sub(/k$/, "", v); printf "%.0f", v * 1000 / 1e6}')"
+NGINX_PORT=$(free_port)
+mkdir -p "$WORK/nginx/root" "$WORK/nginx/tmp"
+ln "$BLOB" "$WORK/nginx/root/blob.bin"
+# The workspace is mode 0700: nginx's workers must run as this user to read the file.
+cat >"$WORK/nginx/nginx.conf" <<EOF
+$( [ "$(id -u)" -eq 0 ] && echo "user root;" )
+daemon off; worker_processes 1; pid $WORK/nginx/nginx.pid; error_log $WORK/nginx/error.log;
+events { worker_connections 64; }
+http { access_log off; sendfile on; tcp_nopush on; client_body_temp_path $WORK/nginx/tmp;
+  proxy_temp_path $WORK/nginx/tmp; fastcgi_temp_path $WORK/nginx/tmp; uwsgi_temp_path $WORK/nginx/tmp; scgi_temp_path $WORK/nginx/tmp;
+  server { listen 127.0.0.1:$NGINX_PORT; root $WORK/nginx/root; } }
+EOF
+nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" >"$WORK/nginx.log" 2>&1 & NGINX_PID=$!; PIDS+=("$NGINX_PID")
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/" && break; sleep 0.1; done
+best=0
+for attempt in 1 2; do
+    read -r code seconds bytes < <(curl -s -m 300 -o /dev/null -w '%{http_code} %{time_total} %{size_download}\n' \
+        "http://127.0.0.1:$NGINX_PORT/blob.bin")
+    [[ "$code" == 200 && "$bytes" == "$BLOB_BYTES" ]] && best=$(awk -v a="$best" -v b="$(mbps "$seconds")" 'BEGIN {print (b > a ? b : a)}')
+done
+record anchor.nginx_mbps "$best"
+kill "$NGINX_PID" 2>/dev/null || true
+rm -f "$BLOB" "$WORK/nginx/root/blob.bin"
+
+# ---------------------------------------------------------------- tag push: flat in the number of tags?
+for side in ours dist; do
+    base=$OURS; [[ $side == dist ]] && base=$DIST
+    log "$side: $TAGS tag pushes to one repository"
+    read -r first last < <(timeout 900 python3 "$BENCH_DIR/storage_bench.py" tags "$base" "$USER_NAME" "$PASSWORD" "$TAGS" \
+        || echo "- -")
+    record "$side.tag_first_ms" "$first"; record "$side.tag_last_ms" "$last"
+done
 
 read -r _ hwm _ < <(python3 "$BENCH_DIR/helpers.py" status "$OURS_PID"); record ours.rss_peak_kb "$hwm"
 read -r _ hwm _ < <(python3 "$BENCH_DIR/helpers.py" status "$DIST_PID"); record dist.rss_peak_kb "$hwm"
+
+# ---------------------------------------------------------------- catalog at $REPOS repositories
+CAT_OURS_PORT=$(free_port); CAT_DIST_PORT=$(free_port)
+mkdir -p "$WORK/cat-ours" "$WORK/cat-dist"
+log "laying out $REPOS repositories for each registry"
+python3 "$BENCH_DIR/storage_bench.py" mkrepos ours "$WORK/cat-ours" "$REPOS"
+python3 "$BENCH_DIR/storage_bench.py" mkrepos dist "$WORK/cat-dist" "$REPOS"
+ours_config "$CAT_OURS_PORT" "$WORK/cat-ours" >"$WORK/cat-ours.json"
+dist_config "$CAT_DIST_PORT" "$WORK/cat-dist" auth >"$WORK/cat-dist.yml"
+"$BIN" serve "$WORK/cat-ours.json" >"$WORK/cat-ours.log" 2>&1 & CAT_OURS_PID=$!; PIDS+=("$CAT_OURS_PID")
+docker-registry serve "$WORK/cat-dist.yml" >"$WORK/cat-dist.log" 2>&1 & CAT_DIST_PID=$!; PIDS+=("$CAT_DIST_PID")
+wait_ready "http://127.0.0.1:$CAT_OURS_PORT" "$CAT_OURS_PID"; wait_ready "http://127.0.0.1:$CAT_DIST_PORT" "$CAT_DIST_PID"
+for side in ours dist; do
+    port=$CAT_OURS_PORT; runs=50; [[ $side == dist ]] && { port=$CAT_DIST_PORT; runs=3; }
+    log "$side: _catalog?n=100 at $REPOS repositories ($runs runs per page)"
+    read -r first middle < <(timeout 900 python3 "$BENCH_DIR/storage_bench.py" catalog "http://127.0.0.1:$port" \
+        "$USER_NAME" "$PASSWORD" "$runs" "$REPOS" || echo "- -")
+    record "$side.catalog_first_ms" "$first"; record "$side.catalog_middle_ms" "$middle"
+done
+kill "$CAT_OURS_PID" "$CAT_DIST_PID" 2>/dev/null || true
+rm -rf "$WORK/cat-ours" "$WORK/cat-dist"
+
+# ---------------------------------------------------------------- S3 (moto_server): through us vs boto3 directly
+MOTO_PORT=$(free_port); S3_OURS_PORT=$(free_port)
+moto_server -H 127.0.0.1 -p "$MOTO_PORT" >"$WORK/moto.log" 2>&1 & MOTO_PID=$!; PIDS+=("$MOTO_PID")
+S3_ENDPOINT="http://127.0.0.1:$MOTO_PORT"
+for _ in $(seq 100); do curl -s -o /dev/null "$S3_ENDPOINT/" && break; sleep 0.2; done
+python3 -c "import boto3,sys; boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id='bench', aws_secret_access_key='bench').create_bucket(Bucket='bench')" "$S3_ENDPOINT"
+cat >"$WORK/s3-ours.json" <<EOF
+{"http":{"address":"127.0.0.1","port":"$S3_OURS_PORT","realm":"bench","auth":{"htpasswd":{"path":"$WORK/htpasswd"}},
+ "accessControl":{"repositories":{"**":{"defaultPolicy":["read","create","update","delete"]}}}},
+ "storage":{"rootDirectory":"$WORK/s3-local","storageDriver":{"name":"s3","rootdirectory":"/zot","region":"us-east-1",
+  "bucket":"bench","regionendpoint":"127.0.0.1:$MOTO_PORT","secure":false,"forcepathstyle":true,
+  "accesskey":"bench","secretkey":"bench","chunksize":10485760}},"log":{"level":"error"}}
+EOF
+"$BIN" serve "$WORK/s3-ours.json" >"$WORK/s3-ours.log" 2>&1 & S3_OURS_PID=$!; PIDS+=("$S3_OURS_PID")
+wait_ready "http://127.0.0.1:$S3_OURS_PORT" "$S3_OURS_PID"
+BLOB_BYTES=$((S3_MIB * 1024 * 1024))
+{ openssl enc -aes-128-ctr -nosalt -pbkdf2 -pass pass:zot-authz-s3 </dev/zero 2>/dev/null || true; } | head -c "$BLOB_BYTES" >"$BLOB"
+BLOB_DIGEST="sha256:$(sha256sum "$BLOB" | cut -d' ' -f1)"
+log "S3: $S3_MIB MiB through zot-authz, then with boto3 directly (10 MiB parts both)"
+read -r code seconds < <(upload_once "http://127.0.0.1:$S3_OURS_PORT")
+[[ "$code" == 201 ]] && record ours.s3_upload_mbps "$(mbps "$seconds")" || log "S3 upload through us answered HTTP $code"
+read -r code seconds bytes < <(download_once "http://127.0.0.1:$S3_OURS_PORT")
+[[ "$code" == 200 && "$bytes" == "$BLOB_BYTES" ]] && record ours.s3_download_mbps "$(mbps "$seconds")" \
+    || log "S3 download through us answered HTTP $code with $bytes bytes"
+read -r up down < <(timeout 600 python3 "$BENCH_DIR/storage_bench.py" s3-boto3 "$S3_ENDPOINT" bench "$BLOB" 10 || echo "- -")
+record boto3.s3_upload_mbps "$up"; record boto3.s3_download_mbps "$down"
+kill "$S3_OURS_PID" 2>/dev/null || true; kill -KILL "$MOTO_PID" 2>/dev/null || true
+rm -f "$BLOB"
 
 # ---------------------------------------------------------------- policy micro-benchmark (ours only)
 policy="n/a (no micro-benchmark yet)"
@@ -256,7 +352,7 @@ record ours.policy_dps "$policy"
     echo "commit	$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
     echo "load	$(cut -d' ' -f1-3 /proc/loadavg)"
     echo "cores	$(nproc)"
-    echo "params	${DURATION}s per load run, $CONNECTIONS connections, $BLOB_MIB MiB blob, $IMAGES images"
+    echo "params	${DURATION}s per load run, $CONNECTIONS connections, $BLOB_MIB MiB blob, $IMAGES images, $REPOS repositories, $TAGS tags, $S3_MIB MiB through S3"
     echo "distribution	$(docker-registry --version 2>/dev/null | awk '{print $NF}')"
 } >>"$RESULTS"
 mkdir -p "$BENCH_DIR/results"

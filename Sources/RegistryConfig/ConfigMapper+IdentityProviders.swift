@@ -79,6 +79,12 @@ extension ConfigMapper {
         if bearer.cert == nil, reader.contains("issuer") {
             collector.error(reader.path(of: "issuer"), "has no effect without bearer.cert (the token server's key)")
         }
+        if bearer.cert == nil {
+            // Only the token-server mode challenges with them; with bearer.oidc alone the challenge stays Basic.
+            for key in ["realm", "service"] where reader.contains(key) {
+                collector.notice(reader.path(of: key), "has no effect without bearer.cert: bearer.oidc tokens are sent by clients that need no challenge, which stays Basic")
+            }
+        }
         if bearer.cert != nil {
             if bearer.realm == nil { collector.error(reader.path(of: "realm"), "is required when bearer.cert is set") }
             if bearer.service == nil { collector.error(reader.path(of: "service"), "is required when bearer.cert is set") }

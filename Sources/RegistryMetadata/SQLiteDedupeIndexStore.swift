@@ -17,11 +17,7 @@ public struct SQLiteDedupeIndexStore: DedupeIndexStore {
         self.scope = scope
     }
 
-    public func isBuilt() async throws -> Bool {
-        try store.read("read dedupe index state") { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM dedupe_scopes WHERE scope = ?", arguments: [scope]) ?? false
-        }
-    }
+    public func isBuilt() async throws -> Bool { try store.isIndexBuilt(.dedupe, scope: scope) }
 
     public func markBuilt(adding entries: [(Digest, StoragePath)]) async throws {
         try store.write("build dedupe index") { db in
@@ -29,8 +25,7 @@ public struct SQLiteDedupeIndexStore: DedupeIndexStore {
             for (digest, path) in entries {
                 try insert.execute(arguments: [scope, digest.description, path.value])
             }
-            try db.execute(sql: "INSERT OR REPLACE INTO dedupe_scopes (scope, built_at) VALUES (?, ?)",
-                           arguments: [scope, Date().timeIntervalSince1970])
+            try MetadataStore.markIndexBuilt(.dedupe, scope: scope, in: db)
         }
     }
 

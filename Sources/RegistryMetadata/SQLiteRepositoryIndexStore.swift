@@ -16,17 +16,10 @@ public struct SQLiteRepositoryIndexStore: RepositoryIndexStore {
         self.scope = scope
     }
 
-    public func isBuilt() async throws -> Bool {
-        try store.read("read repository index state") { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM repository_scopes WHERE scope = ?", arguments: [scope]) ?? false
-        }
-    }
+    public func isBuilt() async throws -> Bool { try store.isIndexBuilt(.repositories, scope: scope) }
 
     public func markBuilt() async throws {
-        try store.write("mark repository index built") { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO repository_scopes (scope, built_at) VALUES (?, ?)",
-                           arguments: [scope, Date().timeIntervalSince1970])
-        }
+        try store.write("mark repository index built") { db in try MetadataStore.markIndexBuilt(.repositories, scope: scope, in: db) }
     }
 
     public func add(_ names: [String]) async throws {

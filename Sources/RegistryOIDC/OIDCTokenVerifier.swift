@@ -42,7 +42,7 @@ public struct OIDCTokenVerifier: Sendable {
         guard OIDCIssuer.matches(tokenIssuer, issuer) else { throw .wrongIssuer(OIDCError.quote(tokenIssuer)) }
         try await verifySignature(of: jws, algorithm: algorithm)
         try checkAudience(jws.claims)
-        try checkValidityPeriod(jws.claims)
+        try ClaimValidityPeriod.check(jws.claims, now: now(), leeway: leeway)
         guard let subject = jws.claims["sub"]?.stringValue, !subject.isEmpty else { throw .missingClaim("sub") }
         if let nonce {
             guard let tokenNonce = jws.claims["nonce"]?.stringValue else { throw .nonceMismatch }
@@ -91,20 +91,5 @@ public struct OIDCTokenVerifier: Sendable {
         default: throw .missingClaim("aud")
         }
         guard tokenAudiences.contains(where: audiences.contains) else { throw .wrongAudience }
-    }
-
-    private func checkValidityPeriod(_ claims: [String: JSONValue]) throws(OIDCError) {
-        let current = now().timeIntervalSince1970
-        let tolerance = leeway.timeInterval
-        guard let expiry = claims["exp"]?.numberValue else { throw .missingClaim("exp") }
-        guard current < expiry + tolerance else { throw .expired }
-        if let notBefore = claims["nbf"] {
-            guard let value = notBefore.numberValue else { throw .missingClaim("nbf") }
-            guard value <= current + tolerance else { throw .notYetValid }
-        }
-        if let issuedAt = claims["iat"] {
-            guard let value = issuedAt.numberValue else { throw .missingClaim("iat") }
-            guard value <= current + tolerance else { throw .notYetValid }
-        }
     }
 }

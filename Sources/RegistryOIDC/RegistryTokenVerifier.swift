@@ -67,7 +67,7 @@ public struct RegistryTokenVerifier: Sendable {
             guard tokenIssuer == issuer else { throw .wrongIssuer(OIDCError.quote(tokenIssuer)) }
         }
         guard Self.audiences(claims).contains(service) else { throw .wrongAudience }
-        try checkValidityPeriod(claims)
+        try ClaimValidityPeriod.check(claims, now: now(), leeway: leeway)
         var subject: String?
         switch claims["sub"] {
         case nil, .null?: subject = nil
@@ -120,20 +120,5 @@ public struct RegistryTokenVerifier: Sendable {
             result.append(DockerAccess(type: type, name: name, actions: actions))
         }
         return result
-    }
-
-    private func checkValidityPeriod(_ claims: [String: JSONValue]) throws(OIDCError) {
-        let current = now().timeIntervalSince1970
-        let tolerance = leeway.timeInterval
-        guard let expiry = claims["exp"]?.numberValue else { throw .missingClaim("exp") }
-        guard current < expiry + tolerance else { throw .expired }
-        if let notBefore = claims["nbf"] {
-            guard let value = notBefore.numberValue else { throw .missingClaim("nbf") }
-            guard value <= current + tolerance else { throw .notYetValid }
-        }
-        if let issuedAt = claims["iat"] {
-            guard let value = issuedAt.numberValue else { throw .missingClaim("iat") }
-            guard value <= current + tolerance else { throw .notYetValid }
-        }
     }
 }

@@ -16,6 +16,21 @@ struct BearerTokenServerConfigTests {
         #expect(config.summaryLines.contains { $0.hasPrefix("bearer tokens: token server https://auth.test/token for service registry.test") })
     }
 
+    @Test("realm and service beside bearer.oidc alone are named as having no effect, not silently kept")
+    func realmWithoutCertIsNoticed() throws {
+        let config = try ConfigLoader.parse(minimalYAML("""
+            http:
+              auth:
+                bearer:
+                  realm: https://auth.test/token
+                  service: registry.test
+                  oidc: [{issuer: https://ci.test, audiences: [zot]}]
+
+            """), format: .yaml)
+        #expect(config.notices.map(\.path).filter { $0.hasPrefix("http.auth.bearer.") }.sorted()
+                == ["http.auth.bearer.realm", "http.auth.bearer.service"])
+    }
+
     @Test("With cert, realm must be an http(s) URL and both realm and service fit in a header")
     func realmAndService() throws {
         let directory = try TemporaryDirectory()

@@ -114,6 +114,8 @@ public struct CELExpression: Sendable, Hashable, CustomStringConvertible {
         case "endsWith": return .bool(text.hasSuffix(argument))
         case "contains": return .bool(argument.isEmpty || text.contains(argument))
         default:
+            // The empty pattern matches every string (RE2, as cel-spec's string/matches cases check).
+            if argument.isEmpty { return .bool(true) }
             guard let expression = try? NSRegularExpression(pattern: argument) else { throw .evaluation("invalid regular expression '\(argument)'") }
             let range = NSRange(text.startIndex..., in: text)
             return .bool(expression.firstMatch(in: text, range: range) != nil)

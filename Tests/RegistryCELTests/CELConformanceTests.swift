@@ -1,7 +1,7 @@
 import Testing
 import RegistryCEL
 
-/// Cases in the shape of cel-spec's conformance suite (`tests/simple/testdata`: basic, logic, string, lists,
+/// Our own cases for claim mapping (cel-spec's own cases are in CELSpecConformanceTests), grouped as cel-spec groups them (basic, logic, string, lists,
 /// fields, comparisons) restricted to the subset Zot's claimMapping uses.
 @Suite("The CEL subset evaluates as cel-spec's conformance cases say")
 struct CELConformanceTests {

@@ -6,7 +6,7 @@ import RegistryPolicy
 struct ConfigReloadDiff: Sendable, Equatable {
     /// One line per changed access rule: `+ team/**`, `- old/**`, `~ apps/*`, `~ adminPolicy`, `~ groups`, `~ metrics`.
     var accessRules: [String] = []
-    /// Live settings that changed (`http.ratelimit`, `log.level`, `http.auth.htpasswd.path`).
+    /// Live settings that changed (`http.ratelimit`, `log.level`, `http.auth.htpasswd.path`, `http.tls.cert/key`).
     var applied: [String] = []
     /// Settings that changed but are read only at start (listen address, TLS files, storage root, …).
     var needRestart: [String] = []
@@ -26,6 +26,14 @@ struct ConfigReloadDiff: Sendable, Equatable {
                 needRestart.append("http.auth.htpasswd")
             }
         }
+        var oldTLS = old.http.tls, newTLS = new.http.tls
+        if let before = oldTLS, let after = newTLS, before.cacert == after.cacert, after.cert != nil, after.key != nil,
+           before.cert != after.cert || before.key != after.key {
+            // Other certificate/key files: switched live (the listener stays TLS, the client CA stays).
+            applied.append("http.tls.cert/key")
+            oldTLS = after
+            newTLS = after
+        }
         var oldAuth = old.http.auth, newAuth = new.http.auth
         oldAuth?.htpasswd = nil
         newAuth?.htpasswd = nil
@@ -34,7 +42,7 @@ struct ConfigReloadDiff: Sendable, Equatable {
             ("http.port", old.http.port != new.http.port),
             ("http.realm", old.http.realm != new.http.realm),
             ("http.externalUrl", old.http.externalUrl != new.http.externalUrl),
-            ("http.tls", old.http.tls != new.http.tls),
+            ("http.tls", oldTLS != newTLS),
             ("http.auth", oldAuth != newAuth),
             ("http.trustedProxies", old.http.trustedProxies != new.http.trustedProxies),
             ("http timeouts", old.http.timeouts != new.http.timeouts),

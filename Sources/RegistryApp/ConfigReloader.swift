@@ -9,7 +9,8 @@ import UnixSignals
 
 /// Live reload of the config file: watched (its contents compared about once a second) and on SIGHUP. A new
 /// config is loaded and verified (the checks of `zot-authz verify`); if it fails, the old one stays in force. If it
-/// passes, `accessControl`, `http.ratelimit`, `log.level` and the htpasswd path take effect at once, for the next
+/// passes, `accessControl`, `http.ratelimit`, `log.level`, the htpasswd path and the TLS certificate/key paths take
+/// effect at once, for the next
 /// request, without dropping connections. Options read only at start are named in the log as needing a restart.
 /// Every attempt is logged and audited as `config-reload`, with the diff of the access rules.
 final class ConfigReloader: Sendable {
@@ -19,6 +20,7 @@ final class ConfigReloader: Sendable {
         var rateLimiters: Reloadable<RateLimiters>
         var levels: LogLevelControl
         var htpasswd: HtpasswdAuthenticator?
+        var certificate: ServerCertificate?
         var audit: AuditTrail?
     }
 
@@ -75,6 +77,14 @@ final class ConfigReloader: Sendable {
                 try htpasswd.switchFile(to: newPath)
             } catch {
                 return refuse(["http.auth.htpasswd.path: \(error)"], trigger: trigger)
+            }
+        }
+        if diff.applied.contains("http.tls.cert/key"), let tls = new.http.tls, let cert = tls.cert, let key = tls.key,
+           let certificate = targets.certificate {
+            do {
+                try certificate.switchFiles(certificatePath: cert, keyPath: key)
+            } catch {
+                return refuse(["http.tls: \(error)"], trigger: trigger)
             }
         }
         targets.policies.replace(with: policy)
@@ -156,6 +166,9 @@ extension ConfigReloader {
         let hangup = Task.detached(priority: .utility) { [self] in
             for await _ in await UnixSignalsSequence(trapping: .sighup) {
                 reload(trigger: "SIGHUP")
+                if let certificate = targets.certificate {
+                    RegistryService.report(certificate.reloadIfChanged(), logger: logger, audit: targets.audit)
+                }
             }
         }
         return [poll, hangup]

@@ -20,7 +20,10 @@ extension RegistryService {
         }
         check { _ = try accessPolicy(config) }
         check { _ = try tokenSetup(config, createKey: false) }
-        check { _ = try tlsConfiguration(config.http.tls, clientCertificateRequired: config.requiresClientCertificate) }
+        check {
+            _ = try tlsConfiguration(config.http.tls, certificate: try serverCertificate(config.http.tls),
+                                     clientCertificateRequired: config.requiresClientCertificate)
+        }
         if let htpasswd = config.http.auth?.htpasswd {
             var logger = Logger(label: "zot-authz.verify")
             logger.logLevel = .critical

@@ -26,9 +26,12 @@ public enum RegistryService {
         let metrics = try metricsEndpoint(config, build: build, logger: logger)
         let storage = try configuredStorage(config.storage, metadata: metadata, metrics: metrics?.metrics)
         let policy = try accessPolicy(config)
+        let certificate = try serverCertificate(config.http.tls)
         var options = RegistryServerOptions(
             address: config.http.address, port: config.http.port, realm: config.http.realm, storage: storage, policy: policy,
-            tls: try tlsConfiguration(config.http.tls, clientCertificateRequired: config.requiresClientCertificate), logger: logger)
+            tls: try tlsConfiguration(config.http.tls, certificate: certificate, clientCertificateRequired: config.requiresClientCertificate),
+            logger: logger)
+        options.serverCertificate = certificate
         try configureAuthentication(&options, config: config, metadata: metadata, logger: logger)
         if let audit = config.log.audit, !audit.isEmpty {
             do {
@@ -104,21 +107,27 @@ public enum RegistryService {
         }
     }
 
-    static func tlsConfiguration(_ tls: TLSConfig?, clientCertificateRequired: Bool) throws -> TLSConfiguration? {
+    /// The listener's certificate pair (`http.tls.cert` / `key`), reloaded when the files change; `nil` without TLS.
+    static func serverCertificate(_ tls: TLSConfig?) throws -> ServerCertificate? {
         guard let tls, let cert = tls.cert, let key = tls.key else { return nil }
         do {
-            let chain = try NIOSSLCertificate.fromPEMFile(cert).map { NIOSSLCertificateSource.certificate($0) }
-            let privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
-            var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(privateKey))
-            ServerTLSPolicy.apply(to: &configuration)
-            if let cacert = tls.cacert {
-                configuration.trustRoots = .file(cacert)
-                configuration.certificateVerification = clientCertificateRequired ? .noHostnameVerification : .optionalVerification
-            }
-            return configuration
+            return try ServerCertificate(certificatePath: cert, keyPath: key)
         } catch {
             throw StartupError(description: "http.tls: cannot load certificate or key: \(error)")
         }
+    }
+
+    /// The HTTPS listener's settings; every handshake takes `certificate`'s pair in force.
+    static func tlsConfiguration(_ tls: TLSConfig?, certificate: ServerCertificate?, clientCertificateRequired: Bool) throws -> TLSConfiguration? {
+        guard let tls, let certificate else { return nil }
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: certificate.chain, privateKey: certificate.privateKey)
+        configuration.sslContextCallback = certificate.contextCallback
+        ServerTLSPolicy.apply(to: &configuration)
+        if let cacert = tls.cacert {
+            configuration.trustRoots = .file(cacert)
+            configuration.certificateVerification = clientCertificateRequired ? .noHostnameVerification : .optionalVerification
+        }
+        return configuration
     }
 
     /// The server's logger: `log.format` (JSON by default) to `log.output` or standard output, at `log.level`.
@@ -161,12 +170,14 @@ public enum RegistryService {
         if let configPath {
             let htpasswd = options.authenticators.authenticators.lazy.compactMap { $0 as? HtpasswdAuthenticator }.first
             let targets = ConfigReloader.Targets(policies: options.policies, rateLimiters: options.rateLimiters, levels: levels,
-                                                 htpasswd: htpasswd, audit: options.audit)
+                                                 htpasswd: htpasswd, certificate: options.serverCertificate, audit: options.audit)
             reloading = ConfigReloader(path: configPath, config: config, targets: targets, logger: logger).watch()
-            logger.info("config reload: \(configPath) is watched and SIGHUP reloads it (accessControl, http.ratelimit, log.level, htpasswd path)")
+            logger.info("config reload: \(configPath) is watched and SIGHUP reloads it (accessControl, http.ratelimit, log.level, htpasswd path, TLS certificate and key paths)")
         } else {
             reloading = [ignoreHangups(logger)]
         }
+        let certificateWatch = options.serverCertificate.map { watchCertificate($0, logger: logger, audit: options.audit) }
+        defer { certificateWatch?.cancel() }
         defer { reloading.forEach { $0.cancel() } }
         let app = try RegistryServer.application(options)
         let collections = garbageCollections(options.storage, config.storage, metrics: options.metrics?.metrics, logger: logger)

@@ -26,6 +26,8 @@ public struct RegistryServerOptions: Sendable {
         nonmutating set { policies.replace(with: newValue) }
     }
     public var tls: TLSConfiguration?
+    /// The certificate pair `tls` serves, reloaded when its files change (``ServerCertificate``).
+    public var serverCertificate: ServerCertificate?
     public var logger: Logger
     /// Authentication: the chain, the delay after a failure, and whether TLS client certificates are read.
     public var authenticators: AuthenticatorChain = AuthenticatorChain([])

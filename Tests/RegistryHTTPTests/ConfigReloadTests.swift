@@ -85,6 +85,23 @@ struct ConfigReloadTests {
         #expect(ConfigReloadDiff.accessRuleChanges(old, old).isEmpty)
         #expect(ConfigReloadDiff.accessRuleChanges(old, nil) == ["- accessControl"])
     }
+
+    @Test("Other TLS certificate/key files are applied live; adding TLS, dropping it or changing the client CA needs a restart")
+    func tlsFileChanges() {
+        func diff(_ old: TLSConfig?, _ new: TLSConfig?) -> ConfigReloadDiff {
+            var before = ZotConfig(storage: StorageConfig(rootDirectory: "/r")), after = before
+            before.http.tls = old
+            after.http.tls = new
+            return ConfigReloadDiff(old: before, new: after)
+        }
+        let first = TLSConfig(cert: "/a.crt", key: "/a.key"), second = TLSConfig(cert: "/b.crt", key: "/b.key")
+        #expect(diff(first, second).applied == ["http.tls.cert/key"])
+        #expect(diff(first, second).needRestart.isEmpty)
+        #expect(diff(nil, first).needRestart == ["http.tls"])
+        #expect(diff(first, nil).needRestart == ["http.tls"])
+        #expect(diff(first, TLSConfig(cert: "/b.crt", key: "/b.key", cacert: "/ca.crt")).needRestart == ["http.tls"])
+        #expect(diff(first, first).isEmpty)
+    }
 }
 
 @Suite("Preflight storage root")

@@ -6,7 +6,7 @@ import RegistryPolicy
 struct ConfigReloadDiff: Sendable, Equatable {
     /// One line per changed access rule: `+ team/**`, `- old/**`, `~ apps/*`, `~ adminPolicy`, `~ groups`, `~ metrics`.
     var accessRules: [String] = []
-    /// Live settings that changed (`http.ratelimit`, `log.level`, `http.auth.htpasswd.path`, `http.tls.cert/key`).
+    /// Live settings that changed (`http.ratelimit`, `log.level`, `http.auth.htpasswd.path`, `http.auth.ldap`, `http.tls.cert/key`).
     var applied: [String] = []
     /// Settings that changed but are read only at start (listen address, TLS files, storage root, …).
     var needRestart: [String] = []
@@ -34,9 +34,19 @@ struct ConfigReloadDiff: Sendable, Equatable {
             oldTLS = after
             newTLS = after
         }
+        if old.http.auth?.ldap != new.http.auth?.ldap {
+            // New directory settings swap in a new LDAP client; switching LDAP on or off changes the chain itself.
+            if old.http.auth?.ldap != nil && new.http.auth?.ldap != nil {
+                applied.append("http.auth.ldap")
+            } else {
+                needRestart.append("http.auth.ldap")
+            }
+        }
         var oldAuth = old.http.auth, newAuth = new.http.auth
         oldAuth?.htpasswd = nil
         newAuth?.htpasswd = nil
+        oldAuth?.ldap = nil
+        newAuth?.ldap = nil
         let restartOnly: [(String, Bool)] = [
             ("http.address", old.http.address != new.http.address),
             ("http.port", old.http.port != new.http.port),

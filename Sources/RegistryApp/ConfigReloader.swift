@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RegistryAuth
+import RegistryAuthCore
 import RegistryConfig
 import RegistryHTTP
 import RegistryPolicy
@@ -9,7 +10,7 @@ import UnixSignals
 
 /// Live reload of the config file: watched (its contents compared about once a second) and on SIGHUP. A new
 /// config is loaded and verified (the checks of `zot-authz verify`); if it fails, the old one stays in force. If it
-/// passes, `accessControl`, `http.ratelimit`, `log.level`, the htpasswd path and the TLS certificate/key paths take
+/// passes, `accessControl`, `http.ratelimit`, `log.level`, the htpasswd path, the LDAP settings and the TLS certificate/key paths take
 /// effect at once, for the next
 /// request, without dropping connections. Options read only at start are named in the log as needing a restart.
 /// Every attempt is logged and audited as `config-reload`, with the diff of the access rules.
@@ -20,6 +21,8 @@ final class ConfigReloader: Sendable {
         var rateLimiters: Reloadable<RateLimiters>
         var levels: LogLevelControl
         var htpasswd: HtpasswdAuthenticator?
+        /// The LDAP authenticator, replaced when `http.auth.ldap` changes.
+        var ldap: SwitchableAuthenticator?
         var certificate: ServerCertificate?
         var audit: AuditTrail?
     }
@@ -77,6 +80,13 @@ final class ConfigReloader: Sendable {
                 try htpasswd.switchFile(to: newPath)
             } catch {
                 return refuse(["http.auth.htpasswd.path: \(error)"], trigger: trigger)
+            }
+        }
+        if diff.applied.contains("http.auth.ldap"), let settings = new.http.auth?.ldap, let ldap = targets.ldap {
+            do throws(LDAPSetupError) {
+                ldap.replace(with: try LDAPAuthenticator(config: LDAPSettings(settings), logger: logger))
+            } catch {
+                return refuse(["\(error.configPath): \(error)"], trigger: trigger)
             }
         }
         if diff.applied.contains("http.tls.cert/key"), let tls = new.http.tls, let cert = tls.cert, let key = tls.key,

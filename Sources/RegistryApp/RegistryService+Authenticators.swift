@@ -46,7 +46,8 @@ extension RegistryService {
         }
         if let ldap = config.http.auth?.ldap {
             do throws(LDAPSetupError) {
-                sources.append(try LDAPAuthenticator(config: LDAPSettings(ldap), logger: logger))
+                // Switchable: a config reload with new `http.auth.ldap` settings swaps in a new directory client.
+                sources.append(SwitchableAuthenticator(try LDAPAuthenticator(config: LDAPSettings(ldap), logger: logger)))
             } catch {
                 throw StartupError(description: "\(error.configPath): \(error)")
             }

@@ -169,10 +169,13 @@ public enum RegistryService {
         let reloading: [Task<Void, Never>]
         if let configPath {
             let htpasswd = options.authenticators.authenticators.lazy.compactMap { $0 as? HtpasswdAuthenticator }.first
+            let ldap = options.authenticators.authenticators.lazy.compactMap { $0 as? SwitchableAuthenticator }
+                .first { $0.accountMethod == .ldap }
             let targets = ConfigReloader.Targets(policies: options.policies, rateLimiters: options.rateLimiters, levels: levels,
-                                                 htpasswd: htpasswd, certificate: options.serverCertificate, audit: options.audit)
+                                                 htpasswd: htpasswd, ldap: ldap, certificate: options.serverCertificate,
+                                                 audit: options.audit)
             reloading = ConfigReloader(path: configPath, config: config, targets: targets, logger: logger).watch()
-            logger.info("config reload: \(configPath) is watched and SIGHUP reloads it (accessControl, http.ratelimit, log.level, htpasswd path, TLS certificate and key paths)")
+            logger.info("config reload: \(configPath) is watched and SIGHUP reloads it (accessControl, http.ratelimit, log.level, htpasswd path, LDAP settings, TLS certificate and key paths)")
         } else {
             reloading = [ignoreHangups(logger)]
         }

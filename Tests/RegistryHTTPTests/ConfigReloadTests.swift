@@ -102,6 +102,22 @@ struct ConfigReloadTests {
         #expect(diff(first, TLSConfig(cert: "/b.crt", key: "/b.key", cacert: "/ca.crt")).needRestart == ["http.tls"])
         #expect(diff(first, first).isEmpty)
     }
+
+    @Test("Changed LDAP settings are applied live; adding or removing LDAP needs a restart")
+    func ldapChanges() {
+        func diff(_ old: LDAPConfig?, _ new: LDAPConfig?) -> ConfigReloadDiff {
+            var before = ZotConfig(storage: StorageConfig(rootDirectory: "/r")), after = before
+            before.http.auth = AuthConfig(ldap: old)
+            after.http.auth = AuthConfig(ldap: new)
+            return ConfigReloadDiff(old: before, new: after)
+        }
+        let directory = LDAPConfig(address: "ldap.test", baseDN: "ou=people,dc=test", userAttribute: "uid"),
+            other = LDAPConfig(address: "ldap2.test", baseDN: "ou=people,dc=test", userAttribute: "uid")
+        #expect(diff(directory, other).applied == ["http.auth.ldap"])
+        #expect(diff(directory, other).needRestart.isEmpty)
+        #expect(diff(nil, directory).needRestart == ["http.auth.ldap"])
+        #expect(diff(directory, nil).needRestart == ["http.auth.ldap"])
+    }
 }
 
 @Suite("Preflight storage root")

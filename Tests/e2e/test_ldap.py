@@ -224,3 +224,29 @@ def test_a_credentials_file_change_empties_the_login_cache(authz_registry, ldap_
     ldap_directory.write_credentials(SERVICE_DN, "not-the-service-password")
     time.sleep(1.2)
     assert status(server, "alice", USERS["alice"]) == 503, "a login verified under the old service credentials was reused"
+
+
+def test_edited_ldap_settings_take_effect_without_a_restart_and_a_broken_edit_keeps_the_old_ones(authz_registry, ldap_directory):
+    # Started with a user attribute no entry has: nobody can log in.
+    server = start_with_ldap(authz_registry, ldap_directory.auth_config("ldap", userAttribute="employeeNumber"))
+    assert status(server, "alice", USERS["alice"]) == 401
+    pid = server.pid
+    config_path = server.workdir / "config.json"
+    config = json.loads(config_path.read_text())
+    config["http"]["auth"]["ldap"]["userAttribute"] = "uid"
+    config_path.write_text(json.dumps(config, indent=2))
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and status(server, "alice", USERS["alice"]) != 200:
+        time.sleep(0.2)
+    assert status(server, "alice", USERS["alice"]) == 200, server.log_tail()
+    assert server.pid == pid and server.process.poll() is None
+    assert "http.auth.ldap" in server.log_text()
+
+    # An edit that fails verification (StartTLS together with insecure) is refused; the working settings stay.
+    config["http"]["auth"]["ldap"]["startTLS"] = True
+    config_path.write_text(json.dumps(config, indent=2))
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and "config reload refused" not in server.log_text():
+        time.sleep(0.2)
+    assert "config reload refused" in server.log_text()
+    assert status(server, "alice", USERS["alice"]) == 200

@@ -209,8 +209,10 @@ extension RegistryService {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(interval))
                 if Task.isCancelled { break }
+                let started = ContinuousClock.now
                 let report = await collector.collect()
-                metrics?.countGarbageCollection(failed: false, deleted: ["blob": report.blobsRemoved, "upload": report.uploadsRemoved])
+                metrics?.countGarbageCollection(failed: false, deleted: ["blob": report.blobsRemoved, "upload": report.uploadsRemoved],
+                                                duration: started.duration(to: .now))
                 if !report.isEmpty {
                     logger.info("storage garbage collected", metadata: [
                         "blobs": "\(report.blobsRemoved)", "bytes": "\(report.bytesFreed)", "uploads": "\(report.uploadsRemoved)",

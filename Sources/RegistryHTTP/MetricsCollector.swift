@@ -99,14 +99,15 @@ public final class RegistryMetrics: Sendable {
         zot.observeLock(storageName: storageName, duration: duration)
     }
 
-    /// One garbage-collection pass and what it removed (`type` → count; Zot's types `blob`, `upload`).
-    public func countGarbageCollection(failed: Bool, deleted: [String: Int]) {
-        zot.countGarbageCollection(failed: failed, deleted: deleted)
+    /// One garbage-collection pass, what it removed (`type` → count; Zot's types `blob`, `upload`) and how long it
+    /// took (`zot_gc_duration_seconds`).
+    public func countGarbageCollection(failed: Bool, deleted: [String: Int], duration: Duration? = nil) {
+        zot.countGarbageCollection(failed: failed, deleted: deleted, duration: duration)
     }
 
     /// The Prometheus text exposition of every series.
     public func exposition() -> String {
-        registry.emitToString()
+        registry.emitToString() + zot.summaryExposition()
     }
 
     // MARK: Names

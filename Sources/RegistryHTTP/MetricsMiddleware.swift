@@ -29,13 +29,15 @@ struct RequestMetricsMiddleware: RouterMiddleware {
         } catch {
             let status = (error as? any HTTPResponseError)?.status.code ?? 500
             metrics.countRequest(method: method, route: route, status: status)
-            Self.finished(metrics, start: start, method: method, route: route, status: status)()
+            Self.finished(metrics, start: start, method: method, route: route, status: status,
+                          repository: Self.latencyRepository(context.endpoint, status: status))()
             throw error
         }
         let status = response.status.code
         metrics.countRequest(method: method, route: route, status: status)
         Self.countContent(metrics, request: request, endpoint: context.endpoint, status: status)
-        let finished = Self.finished(metrics, start: start, method: method, route: route, status: status)
+        let finished = Self.finished(metrics, start: start, method: method, route: route, status: status,
+                                     repository: Self.latencyRepository(context.endpoint, status: status))
         let downloads = route.downloadKind(request.method, status: status).flatMap { metrics.downloadCounter($0) }
         response.body = Self.observing(response.body, counting: downloads, whenWritten: finished)
         return response
@@ -44,13 +46,27 @@ struct RequestMetricsMiddleware: RouterMiddleware {
     /// Records the request's duration in our histogram and, except for the metrics path (as Zot does), in Zot's
     /// request counter and method latency histogram.
     static func finished(_ metrics: RegistryMetrics, start: ContinuousClock.Instant, method: String, route: MetricsRoute,
-                         status: Int) -> @Sendable () -> Void {
+                         status: Int, repository: String?) -> @Sendable () -> Void {
         {
             let duration = start.duration(to: .now)
             metrics.observeDuration(duration, method: method, route: route)
             if route != .metrics {
-                metrics.zot.countRequest(method: method, status: status, duration: duration)
+                metrics.zot.countRequest(method: method, status: status, duration: duration, repository: repository)
             }
+        }
+    }
+
+    /// The repository Zot's `zot_http_repo_latency_seconds` files a request under: the one named by a
+    /// `/v2/<repo>/blobs|tags|manifests/…` path (uploads are under blobs), else none (`N/A`). Unlike Zot, a request
+    /// that failed (4xx/5xx: denied, unknown name) is filed under `N/A`, so names nobody may use — a flood of
+    /// random ones — never take the bounded set of `repo` series.
+    static func latencyRepository(_ endpoint: ParsedEndpoint, status: Int) -> String? {
+        guard status < 400, case .registry(let registry) = endpoint else { return nil }
+        switch registry {
+        case .tagsList(let name), .manifest(let name, _), .blob(let name, _), .startUpload(let name), .upload(let name, _):
+            return name.value
+        case .base, .catalog, .referrers:
+            return nil
         }
     }
 

@@ -11,6 +11,12 @@ final class ZotCompatibleMetrics: Sendable {
     /// The `zot_repo_storage_bytes` gauges last set, by label (those of vanished repositories are removed).
     private let storageGauges = Mutex<[String: Gauge]>([:])
 
+    /// `zot_http_repo_latency_seconds{repo}`: Zot's summary of request latency by repository (`N/A` for requests
+    /// that name none), bounded like the other `repo` series.
+    let repoLatency = PrometheusSummary(name: "zot_http_repo_latency_seconds", help: "Latency of serving HTTP requests", labelName: "repo")
+    /// `zot_gc_duration_seconds`: Zot's summary of garbage-collection pass durations.
+    let gcDuration = PrometheusSummary(name: "zot_gc_duration_seconds", help: "Duration of garbage collection runs")
+
     /// Zot's `GetDefaultBuckets()`, for `zot_http_method_latency_seconds`.
     static let methodLatencyBuckets: [Duration] = seconds([0.05, 0.5, 1, 5, 30, 60, 600])
     /// Zot's `GetStorageLatencyBuckets()`, for `zot_storage_lock_latency_seconds`.
@@ -28,9 +34,11 @@ final class ZotCompatibleMetrics: Sendable {
         for type in ["blob", "upload"] { _ = registry.makeCounter(descriptor: Self.gcDeleted, labels: [("type", type)]) }
     }
 
-    /// One finished request (Zot leaves out requests for the metrics path itself).
-    func countRequest(method: String, status: Int, duration: Duration) {
+    /// One finished request (Zot leaves out requests for the metrics path itself); `repository` is the one its path
+    /// names (Zot: `/v2/<repo>/blobs|tags|manifests/…`), or `nil`.
+    func countRequest(method: String, status: Int, duration: Duration, repository: String?) {
         registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("code", String(status))]).increment()
+        repoLatency.observe(duration, label: repository.map(repositories.label) ?? "N/A")
         registry.makeDurationHistogram(descriptor: Self.methodLatency, labels: [("method", method)],
                                        buckets: Self.methodLatencyBuckets).record(duration)
     }
@@ -74,11 +82,17 @@ final class ZotCompatibleMetrics: Sendable {
     }
 
     /// One garbage-collection pass of one store, and what it removed (`type`: `blob`, `upload`).
-    func countGarbageCollection(failed: Bool, deleted: [String: Int]) {
+    func countGarbageCollection(failed: Bool, deleted: [String: Int], duration: Duration?) {
+        if let duration { gcDuration.observe(duration) }
         registry.makeCounter(descriptor: Self.gcRuns, labels: [("error", failed ? "true" : "false")]).increment()
         for (type, count) in deleted where count > 0 {
             registry.makeCounter(descriptor: Self.gcDeleted, labels: [("type", type)]).increment(by: Int64(count))
         }
+    }
+
+    /// The summaries' text, for the end of the exposition.
+    func summaryExposition() -> String {
+        repoLatency.exposition() + gcDuration.exposition()
     }
 
     // MARK: Names (Zot's, in namespace `zot`)

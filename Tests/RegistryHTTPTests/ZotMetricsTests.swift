@@ -84,7 +84,7 @@ struct ZotMetricsTests {
     @Test("Zot's latency histograms use Zot's buckets")
     func latencyHistogramsUseZotsBuckets() {
         let metrics = RegistryMetrics()
-        metrics.zot.countRequest(method: "GET", status: 200, duration: .milliseconds(20))
+        metrics.zot.countRequest(method: "GET", status: 200, duration: .milliseconds(20), repository: "app")
         metrics.observeStorageLock(storageName: "/var/lib/zot", duration: .milliseconds(2))
         metrics.countGarbageCollection(failed: false, deleted: ["blob": 3, "upload": 0])
         let samples = metricSamples(metrics.exposition())
@@ -97,5 +97,27 @@ struct ZotMetricsTests {
         #expect(samples[#"zot_gc_deleted_total{type="blob"}"#] == 3)
         #expect(samples[#"zot_gc_deleted_total{type="upload"}"#] == 0)
         #expect(samples[#"zot_gc_runs_total{error="true"}"#] == 0)
+    }
+
+    @Test("Zot's summaries export _sum and _count: repository latency by repo (N/A without one, bounded), GC duration")
+    func summariesExportSumAndCount() {
+        let metrics = RegistryMetrics(repositorySeriesLimit: 1)
+        var samples = metricSamples(metrics.exposition())
+        #expect(samples["zot_gc_duration_seconds_count"] == 0, "a summary without labels reads 0 before its first pass")
+        metrics.zot.countRequest(method: "GET", status: 200, duration: .milliseconds(250), repository: "app")
+        metrics.zot.countRequest(method: "HEAD", status: 200, duration: .milliseconds(750), repository: "app")
+        metrics.zot.countRequest(method: "GET", status: 200, duration: .milliseconds(10), repository: nil)
+        metrics.zot.countRequest(method: "GET", status: 200, duration: .milliseconds(10), repository: "other")
+        metrics.countGarbageCollection(failed: false, deleted: [:], duration: .seconds(2))
+        let text = metrics.exposition()
+        samples = metricSamples(text)
+        #expect(samples[#"zot_http_repo_latency_seconds_count{repo="app"}"#] == 2)
+        #expect(samples[#"zot_http_repo_latency_seconds_sum{repo="app"}"#] == 1.0)
+        #expect(samples[#"zot_http_repo_latency_seconds_count{repo="N/A"}"#] == 1)
+        #expect(samples[#"zot_http_repo_latency_seconds_count{repo="_other"}"#] == 1)
+        #expect(samples["zot_gc_duration_seconds_sum"] == 2.0)
+        #expect(samples["zot_gc_duration_seconds_count"] == 1)
+        #expect(text.contains("# TYPE zot_http_repo_latency_seconds summary\n"))
+        #expect(text.contains("# TYPE zot_gc_duration_seconds summary\n"))
     }
 }

@@ -72,8 +72,13 @@ public enum RegistryService {
         let root = config.storage.rootDirectory
         let store = metadata
         options.health = HealthChecks { HealthChecks.isWritableDirectory(root) && store.isReachable() }
-        options.account = accounts.services
         let tokens = try tokenSetup(config, store: accounts.store)
+        // Refresh tokens are listed (and revocable) with the user's API keys.
+        options.account = accounts.services.map { services in
+            var services = services
+            services.refreshTokens = tokens.service?.refreshTokens
+            return services
+        }
         options.challenge = tokens.challenge
         options.authenticators = AuthenticatorChain(try authenticators(config, passwordSources: passwordSources, accounts: accounts,
                                                                        tokens: tokens, logger: logger))

@@ -37,6 +37,28 @@ enum APIKeyJSON {
 
     struct List: Encodable {
         let apiKeys: [Key]
+        /// The token service's refresh tokens of the same user (absent without the token service).
+        let refreshTokens: [RefreshToken]?
+    }
+
+    /// A refresh token as shown to its owner (never its secret): revoke it with
+    /// `DELETE /zot/auth/refreshtoken?id=<uuid>` or on the key page.
+    struct RefreshToken: Encodable {
+        let uuid: String
+        let clientID: String?
+        let createdAt: String
+        let expirationDate: String
+        let lastUsed: String?
+        let isExpired: Bool
+
+        init(_ record: RefreshTokenRecord, now: Date = Date()) {
+            uuid = record.id
+            clientID = record.clientID
+            createdAt = APIKeyJSON.format(record.createdAt)
+            expirationDate = APIKeyJSON.format(record.expiresAt)
+            lastUsed = record.lastUsedAt.map(APIKeyJSON.format)
+            isExpired = record.expiresAt <= now
+        }
     }
 
     /// A validated creation request.

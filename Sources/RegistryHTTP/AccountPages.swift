@@ -13,6 +13,7 @@ struct AccountPages: Sendable {
     static let loginPath = "/auth/login"
     static let apiKeysPath = "/auth/apikeys"
     static let revokePath = "/auth/apikeys/revoke"
+    static let revokeRefreshTokenPath = "/auth/apikeys/revoke-refresh-token"
 
     let services: AccountServices
     let audit: AuditRecorder
@@ -35,6 +36,16 @@ struct AccountPages: Sendable {
             let form = try await Self.checkedForm(request, context, session: session)
             if let id = form["id"], try keys.revoke(id: id, owner: session.username) {
                 audit.recordAccountEvent(request, context, event: "apikey-revoke", result: .allow, user: session.username,
+                                         groups: session.groups, authMethod: Identity.Method.oidcSession.rawValue, credentialID: id)
+            }
+            return Response(status: .seeOther, headers: [.location: Self.apiKeysPath])
+        }
+        guard let refreshTokens = services.refreshTokens else { return }
+        router.post(RouterPath(Self.revokeRefreshTokenPath)) { request, context in
+            guard let session = try Self.session(request, sessions) else { return Self.redirectToLogin() }
+            let form = try await Self.checkedForm(request, context, session: session)
+            if let id = form["id"], try refreshTokens.revoke(id: id, owner: session.username) {
+                audit.recordAccountEvent(request, context, event: "refresh-token-revoked", result: .allow, user: session.username,
                                          groups: session.groups, authMethod: Identity.Method.oidcSession.rawValue, credentialID: id)
             }
             return Response(status: .seeOther, headers: [.location: Self.apiKeysPath])
@@ -81,7 +92,27 @@ struct AccountPages: Sendable {
             body += "<input type=\"hidden\" name=\"id\" value=\"\(HTML.escape(record.id))\"><button type=\"submit\">Revoke</button></form></td></tr>\n"
         }
         body += "</tbody></table>\n"
+        body += try refreshTokenSection(session)
         return HTML.page(title: "API keys", body: body)
+    }
+
+    /// The user's refresh tokens (what `docker login` keeps as `identitytoken`), each with a revoke button.
+    func refreshTokenSection(_ session: BrowserSession) throws -> String {
+        guard let refreshTokens = services.refreshTokens else { return "" }
+        var body = """
+        <h2>Refresh tokens</h2>
+        <p>Issued by the token service to clients that asked for offline access (<code>docker login</code> keeps one as its identity token).</p>
+        <table id="refresh-tokens"><thead><tr><th>Client</th><th>Created</th><th>Expires</th><th>Last used</th><th></th></tr></thead><tbody>
+
+        """
+        for record in try refreshTokens.list(owner: session.username) {
+            body += "<tr data-id=\"\(HTML.escape(record.id))\"><td>\(HTML.escape(record.clientID ?? "—"))</td>"
+            body += "<td>\(APIKeyJSON.format(record.createdAt))</td><td>\(APIKeyJSON.format(record.expiresAt))</td>"
+            body += "<td>\(record.lastUsedAt.map(APIKeyJSON.format) ?? "never")</td>"
+            body += "<td><form method=\"post\" action=\"\(Self.revokeRefreshTokenPath)\">\(csrfField(session))"
+            body += "<input type=\"hidden\" name=\"id\" value=\"\(HTML.escape(record.id))\"><button type=\"submit\">Revoke</button></form></td></tr>\n"
+        }
+        return body + "</tbody></table>\n"
     }
 
     func createKey(_ request: Request, _ context: RegistryRequestContext, session: BrowserSession, form: [String: String],

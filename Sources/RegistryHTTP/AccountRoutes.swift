@@ -162,7 +162,9 @@ struct AccountRoutes: Sendable {
         guard let keys = services.apiKeys else { throw RegistryError(.unsupported, status: 404) }
         let owner = try keyOwner(context)
         let records = try keys.list(owner: owner.username ?? "")
-        return try APIKeyJSON.response(.ok, APIKeyJSON.List(apiKeys: records.map { APIKeyJSON.Key($0, secret: nil) }))
+        let refreshTokens = try services.refreshTokens?.list(owner: owner.username ?? "").map { APIKeyJSON.RefreshToken($0) }
+        return try APIKeyJSON.response(.ok, APIKeyJSON.List(apiKeys: records.map { APIKeyJSON.Key($0, secret: nil) },
+                                                            refreshTokens: refreshTokens))
     }
 
     /// Identities that may mint keys: a person who signed in (browser session, htpasswd or LDAP password).

@@ -12,6 +12,8 @@ public struct AccountServices: Sendable {
     public var sessions: SessionStore?
     /// API keys (`http.auth.apikey`).
     public var apiKeys: APIKeyStore?
+    /// The token service's refresh tokens (`offline_token=true`), listed and revocable with the API keys.
+    public var refreshTokens: RefreshTokenStore?
     /// Whether cookies get the `Secure` flag (served over TLS, or `externalUrl` is https).
     public var secureCookies: Bool
     /// Origins (besides our own paths) a login may return to with `callback_ui`.

@@ -223,3 +223,21 @@ def test_skopeo_pushes_with_an_api_key_through_the_token_flow_and_its_scopes_tri
     payload = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
     assert payload["access"] == [], payload
     assert key not in server.log_text() and key not in audit.read_text()
+
+
+def test_refresh_tokens_are_listed_with_the_users_api_keys(authz_registry):
+    server = authz_registry(users=USERS, access_control=POLICY, auth={"tokenService": {"lifetime": "5m"}, "apikey": True})
+    alice = ("alice", USERS["alice"])
+    issued = requests.get(f"{server.url}/auth/token", params={"service": REALM, "offline_token": "true", "client_id": "laptop"},
+                          auth=alice, timeout=10)
+    assert issued.status_code == 200, issued.text
+    key = requests.post(f"{server.url}/zot/auth/apikey", json={"label": "ci"}, auth=alice, timeout=10)
+    assert key.status_code == 201, key.text
+    listed = requests.get(f"{server.url}/zot/auth/apikey", auth=alice, timeout=10).json()
+    assert [entry["label"] for entry in listed["apiKeys"]] == ["ci"]
+    assert [entry["clientID"] for entry in listed["refreshTokens"]] == ["laptop"]
+    assert issued.json()["refresh_token"] not in json.dumps(listed)
+    # Another user sees neither.
+    other = next(name for name in USERS if name != "alice")
+    theirs = requests.get(f"{server.url}/zot/auth/apikey", auth=(other, USERS[other]), timeout=10).json()
+    assert theirs["apiKeys"] == [] and theirs["refreshTokens"] == []

@@ -110,7 +110,8 @@ class DashboardRegistry(AuthzRegistry):
 @pytest.fixture
 def dashboard_registry(tmp_path: Path):
     server = DashboardRegistry(tmp_path / "dashboard-server", users=dict(USERS), access_control=ACCESS_CONTROL,
-                               http={"ratelimit": {"methods": [{"method": "DELETE", "rate": 1}]}})
+                               http={"ratelimit": {"methods": [{"method": "DELETE", "rate": 1}]}},
+                               auth={"tokenService": {"lifetime": "5m"}})
     yield server.start()
     server.stop()
 
@@ -124,7 +125,7 @@ def test_the_dashboard_is_valid_grafana_json_with_a_query_in_every_panel():
         assert dashboard_exprs(panel), f"panel {panel['title']!r} has no query"
     titles = " ".join(panel["title"].lower() for panel in panels)
     for topic in ["requests", "latency heatmap", "downloads", "uploads", "storage", "authentication", "denials",
-                  "rate-limited", "garbage collection"]:
+                  "rate-limited", "garbage collection", "token issuance"]:
         assert topic in titles, f"no panel about {topic}"
     assert any(panel["type"] == "heatmap" for panel in panels)
 
@@ -162,6 +163,13 @@ def test_every_metric_the_dashboard_and_alerts_query_is_exported_by_the_server(d
     assert requests.get(f"{server.url}/v2/", auth=("bob", "wrong"), timeout=10).status_code == 401
     statuses = [alice.delete("/v2/team/dash/manifests/v0").status_code for _ in range(3)]
     assert 429 in statuses, statuses
+    realm = server.config()["http"]["realm"]
+    token = requests.get(f"{server.url}/auth/token", params={"service": realm, "scope": "repository:team/dash:pull"},
+                         auth=("alice", USERS["alice"]), timeout=10)
+    assert token.status_code == 200, token.text
+    refused = requests.post(f"{server.url}/auth/token", data={"grant_type": "password", "username": "bob",
+                                                              "password": "wrong", "service": realm}, timeout=10)
+    assert refused.status_code == 401, refused.text
 
     deadline = time.monotonic() + 10
     while True:

@@ -52,7 +52,9 @@ extension RegistryService {
                              logger: Logger) throws -> AccountSetup {
         var setup = AccountSetup()
         guard let auth = config.http.auth else { return setup }
-        let wantsSessions = !(auth.openid?.providers.isEmpty ?? true)
+        let wantsOIDC = !(auth.openid?.providers.isEmpty ?? true)
+        // The web console signs people in with OIDC or with their htpasswd/LDAP password: both open browser sessions.
+        let wantsSessions = wantsOIDC || consoleEnabled(config)
         if let bearer = auth.bearer, !bearer.oidc.isEmpty {
             setup.bearerAuthenticator = try bearerAuthenticator(bearer.oidc, logger: logger)
         }
@@ -66,10 +68,10 @@ extension RegistryService {
         if auth.apikey {
             let keys = APIKeyStore(store: store, maximumLifetime: auth.apikeyMaxLifetimeSeconds)
             services.apiKeys = keys
-            let ownerCheck = APIKeyOwnerCheck(directories: directories, oidcLoginConfigured: wantsSessions)
+            let ownerCheck = APIKeyOwnerCheck(directories: directories, oidcLoginConfigured: wantsOIDC)
             setup.apiKeyAuthenticator = APIKeyAuthenticator(keys: keys, ownerCheck: ownerCheck)
         }
-        if wantsSessions, let openid = auth.openid {
+        if wantsSessions {
             var pepper: [UInt8]?
             if let keysFile = auth.sessionKeysFile {
                 do {
@@ -81,14 +83,21 @@ extension RegistryService {
             let sessions = SessionStore(store: store, pepper: pepper)
             services.sessions = sessions
             setup.sessionAuthenticator = SessionAuthenticator(sessions: sessions)
-            services.providers = try relyingParties(openid, externalURL: externalURL(config), logger: logger)
-            services.callbackAllowOrigins = openid.callbackAllowOrigins
+            if wantsOIDC, let openid = auth.openid {
+                services.providers = try relyingParties(openid, externalURL: externalURL(config), logger: logger)
+                services.callbackAllowOrigins = openid.callbackAllowOrigins
+            }
         }
         if config.http.externalUrl?.isEmpty == false { services.externalOrigin = externalURL(config) }
         services.secureCookies = config.http.tls?.cert != nil || externalURL(config).lowercased().hasPrefix("https://")
         services.isAdmin = { policies.value.isAdmin($0) }
         setup.services = services
         return setup
+    }
+
+    /// Whether `extensions.ui` asks for the web console (it needs authentication to sign anyone in).
+    static func consoleEnabled(_ config: ZotConfig) -> Bool {
+        config.extensions.ui?.enable == true && config.http.auth != nil
     }
 
     static func relyingParties(_ openid: OpenIDConfig, externalURL: String, logger: Logger) throws -> [String: OIDCRelyingParty] {

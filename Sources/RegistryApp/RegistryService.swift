@@ -83,6 +83,13 @@ public enum RegistryService {
         options.authenticators = AuthenticatorChain(try authenticators(config, passwordSources: passwordSources, accounts: accounts,
                                                                        tokens: tokens, logger: logger))
         options.failDelay = FailDelay(seconds: Double(config.http.auth?.failDelay ?? 0))
+        if consoleEnabled(config) {
+            let host = URLComponents(string: externalURL(config)).map { components in
+                (components.host ?? config.http.address) + (components.port.map { ":\($0)" } ?? "")
+            } ?? "\(config.http.address):\(config.http.port)"
+            options.console = ConsoleOptions(passwordLogin: passwordSources.isEmpty ? nil : AuthenticatorChain(passwordSources),
+                                             failDelay: options.failDelay, registryHost: host)
+        }
         options.tokenService = tokens.service.map { service in
             var service = service
             service.chain = options.authenticators

@@ -52,6 +52,13 @@ public struct StartupReport: Sendable {
         }
         var extensions: [String] = []
         if let metrics = config.extensions.metrics, metrics.enable { extensions.append("metrics at \(metrics.path)") }
+        if config.extensions.ui?.enable == true {
+            if config.http.auth == nil {
+                warn("extensions.ui: the web console is not served: it signs people in, and no http.auth method is configured")
+            } else {
+                extensions.append("web console at /")
+            }
+        }
         info("extensions: " + (extensions.isEmpty ? "none" : extensions.joined(separator: ", ")))
         if let writable = Self.anonymousWrites(policy) { warn("anonymous users can write: \(writable)") }
         for notice in config.notices { warn("\(notice)") }

@@ -78,8 +78,11 @@ struct ConfigMapper {
             }
             extensions.metrics = config
         }
+        if let ui = reader.object("ui", known: ["enable"]) {
+            extensions.ui = UIExtensionConfig(enable: ui.bool("enable") ?? true)
+        }
         let known = Set(ExtensionsConfig.knownSections.map { $0.lowercased() })
-        for (key, member) in members where key.lowercased() != "metrics" && known.contains(key.lowercased()) {
+        for (key, member) in members where !["metrics", "ui"].contains(key.lowercased()) && known.contains(key.lowercased()) {
             extensions.acceptedSections.append(key)
             collector.notice(member.path, "extension accepted but not implemented; the section is ignored")
         }

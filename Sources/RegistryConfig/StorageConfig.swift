@@ -40,10 +40,12 @@ public struct StorageConfig: Sendable, Hashable {
     }
 }
 
-/// `extensions`: Zot's extension sections. All are accepted; only `metrics` is acted on.
+/// `extensions`: Zot's extension sections. All are accepted; `metrics` and `ui` are acted on.
 public struct ExtensionsConfig: Sendable, Hashable {
     /// `extensions.metrics`, when present.
     public var metrics: MetricsExtensionConfig?
+    /// `extensions.ui`, when present: the web console.
+    public var ui: UIExtensionConfig?
     /// Names of the other extension sections present (accepted, not implemented), in file order.
     public var acceptedSections: [String]
 
@@ -67,5 +69,15 @@ public struct MetricsExtensionConfig: Sendable, Hashable {
     public init(enable: Bool = true, path: String = "/metrics") {
         self.enable = enable
         self.path = path
+    }
+}
+
+/// `extensions.ui`: the web console at Zot's UI paths (`/`, `/login`, `/user/apikey`, browsing).
+public struct UIExtensionConfig: Sendable, Hashable {
+    /// Default true when the section is present (as in Zot).
+    public var enable: Bool
+
+    public init(enable: Bool = true) {
+        self.enable = enable
     }
 }

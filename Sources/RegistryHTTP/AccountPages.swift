@@ -17,19 +17,27 @@ struct AccountPages: Sendable {
 
     let services: AccountServices
     let audit: AuditRecorder
+    /// The web console, when `extensions.ui` is on: `/auth/login` shows its sign-in page and the key page is also
+    /// served at Zot's `/user/apikey`, inside the console's frame.
+    var console: ConsoleRoutes? = nil
 
     func register(on router: Router<RegistryRequestContext>) {
         guard let sessions = services.sessions else { return }
-        router.get(RouterPath(Self.loginPath)) { _, _ in loginPage() }
-        guard let keys = services.apiKeys else { return }
-        router.get(RouterPath(Self.apiKeysPath)) { request, _ in
-            guard let session = try Self.session(request, sessions) else { return Self.redirectToLogin() }
-            return try keysPage(session, keys: keys, newKey: nil, message: nil)
+        router.get(RouterPath(Self.loginPath)) { request, _ in
+            try console?.loginPage(request, message: nil) ?? loginPage()
         }
-        router.post(RouterPath(Self.apiKeysPath)) { request, context in
-            guard let session = try Self.session(request, sessions) else { return Self.redirectToLogin() }
-            let form = try await Self.checkedForm(request, context, session: session)
-            return try createKey(request, context, session: session, form: form, keys: keys)
+        guard let keys = services.apiKeys else { return }
+        let keyPaths = [Self.apiKeysPath] + (console == nil ? [] : [ConsoleRoutes.keysPath])
+        for path in keyPaths {
+            router.get(RouterPath(path)) { request, _ in
+                guard let session = try Self.session(request, sessions) else { return Self.redirectToLogin() }
+                return try keysPage(session, keys: keys, newKey: nil, message: nil)
+            }
+            router.post(RouterPath(path)) { request, context in
+                guard let session = try Self.session(request, sessions) else { return Self.redirectToLogin() }
+                let form = try await Self.checkedForm(request, context, session: session)
+                return try createKey(request, context, session: session, form: form, keys: keys)
+            }
         }
         router.post(RouterPath(Self.revokePath)) { request, context in
             guard let session = try Self.session(request, sessions) else { return Self.redirectToLogin() }
@@ -64,14 +72,23 @@ struct AccountPages: Sendable {
 
     func keysPage(_ session: BrowserSession, keys: APIKeyStore, newKey: String?, message: String?) throws -> Response {
         let records = try keys.list(owner: session.username)
-        var body = "<h1>API keys</h1>\n<p>Signed in as <strong id=\"username\">\(HTML.escape(session.username))</strong>"
-        if !session.groups.isEmpty { body += " (groups: \(HTML.escape(session.groups.joined(separator: ", "))))" }
-        body += "</p>\n"
-        body += "<form method=\"post\" action=\"\(AccountRoutes.logoutPath)\">\(csrfField(session))<button type=\"submit\" id=\"logout\">Sign out</button></form>\n"
-        if let message { body += "<p class=\"error\" id=\"message\">\(HTML.escape(message))</p>\n" }
+        var body = "<h1>API keys</h1>\n"
+        if console == nil {
+            body += "<p>Signed in as <strong id=\"username\">\(HTML.escape(session.username))</strong>"
+            if !session.groups.isEmpty { body += " (groups: \(HTML.escape(session.groups.joined(separator: ", "))))" }
+            body += "</p>\n"
+            body += "<form method=\"post\" action=\"\(AccountRoutes.logoutPath)\">\(csrfField(session))<button type=\"submit\" id=\"logout\">Sign out</button></form>\n"
+        }
+        if let message { body += "<p class=\"error\" id=\"message\" role=\"alert\">\(HTML.escape(message))</p>\n" }
         if let newKey {
             body += "<div class=\"key\"><p>Your new key — copy it now, it is shown only once. Use it as the password with your user name.</p>"
-            body += "<pre id=\"new-api-key\">\(HTML.escape(newKey))</pre></div>\n"
+            body += "<pre id=\"new-api-key\">\(HTML.escape(newKey))</pre>"
+            if let console {
+                let login = "skopeo login --username \(session.username) --password-stdin \(console.options.registryHost)"
+                body += ConsoleLayout.copyButton(newKey, label: "Copy the new key")
+                body += "<p>Log in with it: <code id=\"login-line\">echo '<key>' | \(HTML.escape(login))</code> (or the same with <code>podman login</code>).</p>"
+            }
+            body += "</div>\n"
         }
         body += """
         <h2>Create a key</h2>
@@ -93,6 +110,9 @@ struct AccountPages: Sendable {
         }
         body += "</tbody></table>\n"
         body += try refreshTokenSection(session)
+        if console != nil {
+            return ConsoleLayout.page(title: "API keys", user: session.username, csrf: session.csrfToken, body: body)
+        }
         return HTML.page(title: "API keys", body: body)
     }
 
@@ -126,8 +146,11 @@ struct AccountPages: Sendable {
             expiresAt = Date().addingTimeInterval(Double(days) * 86400)
         }
         do {
+            // A console password sign-in records its directory, so the key dies with the account (APIKeyOwnerCheck).
+            let source = [Identity.Method.htpasswd.rawValue, Identity.Method.ldap.rawValue].contains(session.provider)
+                ? session.provider : Identity.Method.oidcSession.rawValue
             let (record, secret) = try keys.create(owner: session.username, groups: session.groups, label: label, expiresAt: expiresAt, scopes: [],
-                                                  ownerSource: Identity.Method.oidcSession.rawValue)
+                                                  ownerSource: source)
             audit.recordAccountEvent(request, context, event: "apikey-create", result: .allow, user: session.username, groups: session.groups,
                                      authMethod: Identity.Method.oidcSession.rawValue, credentialID: record.id)
             var response = try keysPage(session, keys: keys, newKey: secret, message: nil)

@@ -26,6 +26,8 @@ public struct RegistryServerOptions: Sendable {
         nonmutating set { policies.replace(with: newValue) }
     }
     public var tls: TLSConfiguration?
+    /// The web console (`extensions.ui`); served when set and browser sessions are available (`account.sessions`).
+    public var console: ConsoleOptions?
     /// The certificate pair `tls` serves, reloaded when its files change (``ServerCertificate``).
     public var serverCertificate: ServerCertificate?
     public var logger: Logger
@@ -147,8 +149,15 @@ public enum RegistryServer {
             TokenServiceRoutes(options: tokenService, policies: options.policies, audit: recorder).register(on: router)
         }
         if let account = options.account {
+            let console = options.console.flatMap { console in
+                account.sessions.map { sessions in
+                    ConsoleRoutes(services: account, sessions: sessions, options: console, storage: options.storage, policies: options.policies,
+                                  audit: recorder, loginBudget: options.loginFailureBudget)
+                }
+            }
             AccountRoutes(services: account, audit: recorder).register(on: router)
-            AccountPages(services: account, audit: recorder).register(on: router)
+            AccountPages(services: account, audit: recorder, console: console).register(on: router)
+            console?.register(on: router)
         }
         let registryRoutes = router.group().add(middleware: AuthorizationMiddleware(
             policies: options.policies, storage: options.storage, audit: recorder, metrics: metrics))

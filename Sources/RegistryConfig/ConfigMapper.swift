@@ -78,8 +78,11 @@ struct ConfigMapper {
             }
             extensions.metrics = config
         }
+        extensions.scrub = mapScrub(reader)
+        extensions.lint = mapLint(reader)
         let known = Set(ExtensionsConfig.knownSections.map { $0.lowercased() })
-        for (key, member) in members where key.lowercased() != "metrics" && known.contains(key.lowercased()) {
+        let implemented: Set<String> = ["metrics", "scrub", "lint"]
+        for (key, member) in members where !implemented.contains(key.lowercased()) && known.contains(key.lowercased()) {
             extensions.acceptedSections.append(key)
             collector.notice(member.path, "extension accepted but not implemented; the section is ignored")
         }

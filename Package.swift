@@ -138,7 +138,7 @@ let package = Package(
         .testTarget(name: "RegistryCELTests", dependencies: ["RegistryCEL"]),
         .testTarget(name: "RegistryRetentionTests", dependencies: ["RegistryRetention", "RegistryCore"]),
         .testTarget(name: "RegistryStorageTests", dependencies: [
-            "RegistryStorage", "RegistryStorageConformance", "RegistryRetention",
+            "RegistryStorage", "RegistryStorageConformance", "RegistryRetention", "RegistryPolicy",
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "RegistryPolicyTests", dependencies: ["RegistryPolicy", "RegistryConfig"]),

@@ -81,17 +81,22 @@ public struct RepositoryActivity: Sendable, Hashable {
     public var tags: [String: Activity]
     /// By manifest digest.
     public var manifests: [Digest: Activity]
+    /// The manifest each tag's activity was recorded for.
+    public var tagDigests: [String: Digest]
 
     /// Activity with the given values.
-    public init(tags: [String: Activity] = [:], manifests: [Digest: Activity] = [:]) {
+    public init(tags: [String: Activity] = [:], manifests: [Digest: Activity] = [:], tagDigests: [String: Digest] = [:]) {
         self.tags = tags
         self.manifests = manifests
+        self.tagDigests = tagDigests
     }
 
     /// A tag's activity as retention reads it: its own push time (else its manifest's), and the later of the tag's
     /// and the manifest's last pull.
+    /// Tag activity recorded for another manifest (the tag was moved by a push this store did not see) is ignored.
     public func forTag(_ tag: String, digest: Digest) -> Activity {
-        let own = tags[tag], manifest = manifests[digest]
+        let own = tagDigests[tag].map { $0 == digest } ?? true ? tags[tag] : nil
+        let manifest = manifests[digest]
         let pulled = [own?.pulledAt, manifest?.pulledAt].compactMap { $0 }.max()
         return Activity(pushedAt: own?.pushedAt ?? manifest?.pushedAt, pushedBy: own?.pushedBy ?? manifest?.pushedBy, pulledAt: pulled)
     }

@@ -124,7 +124,7 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .executableTarget(name: "zot-authz", dependencies: [
-            "RegistryApp", "RegistryConfig", "RegistryPolicy", "RegistryCore", "RegistryRetention",
+            "RegistryApp", "RegistryConfig", "RegistryPolicy", "RegistryCore", "RegistryRetention", "RegistryStorage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // Fuzz targets over the parsers of untrusted input: a corpus replay in a normal build, libFuzzer with

@@ -37,6 +37,19 @@ public enum HygieneCommands {
         return result
     }
 
+    /// One scrub pass over every store (repositories `repositories` matches, when given), read-only.
+    public static func scrub(_ config: ZotConfig, repositories: GlobPattern?) async throws -> [(store: String, report: Scrubber.Report)] {
+        let storage = try RegistryService.configuredStorage(config.storage, metadata: try RegistryService.metadataStore(config))
+        var result: [(String, Scrubber.Report)] = []
+        for (key, store, _) in stores(storage, config.storage) {
+            var include: (@Sendable (String) -> Bool)?
+            if let repositories { include = { name in repositories.matches(name) } }
+            let report = try await Scrubber(storage: store).scrub(include: include)
+            result.append((key, report))
+        }
+        return result
+    }
+
     /// Each store with its config key and settings.
     static func stores(_ storage: any RegistryStorageBackend, _ config: StorageConfig) -> [(String, LayoutStorage, StorageConfig)] {
         if let layout = storage as? LayoutStorage { return [("storage", layout, config)] }

@@ -36,7 +36,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         .target(name: "RegistryStorage", dependencies: [
-            "RegistryCore",
+            "RegistryCore", "RegistryRetention",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "_NIOFileSystem", package: "swift-nio"),
@@ -49,10 +49,13 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: strict),
         .target(name: "RegistryPolicy", dependencies: ["RegistryCore"], swiftSettings: strict),
+        // Retention (Zot's storage.retention) and push/pull activity: pure, no I/O; GC, the config loader and the
+        // `retention` command share its evaluator.
+        .target(name: "RegistryRetention", dependencies: ["RegistryCore", "RegistryPolicy"], swiftSettings: strict),
         // The CEL subset of Zot's bearer claimMapping: pure, imported by the config loader and the token verifier.
         .target(name: "RegistryCEL", swiftSettings: strict),
         .target(name: "RegistryConfig", dependencies: [
-            "RegistryCore", "RegistryPolicy", "RegistryCEL",
+            "RegistryCore", "RegistryPolicy", "RegistryCEL", "RegistryRetention",
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: strict),
         .target(name: "RegistryAuthCore", dependencies: ["RegistryCore"], swiftSettings: strict),
@@ -65,7 +68,7 @@ let package = Package(
             .product(name: "X509", package: "swift-certificates"),
         ], swiftSettings: strict),
         .target(name: "RegistryMetadata", dependencies: [
-            "RegistryCore", "RegistryAuthCore", "RegistryStorage",
+            "RegistryCore", "RegistryAuthCore", "RegistryStorage", "RegistryRetention",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
@@ -88,7 +91,7 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "RegistryHTTP", dependencies: [
             "RegistryCore", "RegistryStorage", "RegistryPolicy", "RegistryAuthCore", "RegistryAuth",
-            "RegistryMetadata", "RegistryOIDC",
+            "RegistryMetadata", "RegistryOIDC", "RegistryRetention",
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -110,7 +113,7 @@ let package = Package(
         // The composition root: turns a ZotConfig into running objects; the only module that knows both.
         .target(name: "RegistryApp", dependencies: [
             "RegistryCore", "RegistryConfig", "RegistryPolicy", "RegistryStorage", "RegistryAuthCore", "RegistryAuth",
-            "RegistryMetadata", "RegistryOIDC", "RegistryOIDCHTTP", "RegistryHTTP", "RegistryS3",
+            "RegistryMetadata", "RegistryOIDC", "RegistryOIDCHTTP", "RegistryHTTP", "RegistryS3", "RegistryRetention",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -121,7 +124,7 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .executableTarget(name: "zot-authz", dependencies: [
-            "RegistryApp", "RegistryConfig", "RegistryPolicy", "RegistryCore",
+            "RegistryApp", "RegistryConfig", "RegistryPolicy", "RegistryCore", "RegistryRetention", "RegistryStorage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // Fuzz targets over the parsers of untrusted input: a corpus replay in a normal build, libFuzzer with
@@ -133,17 +136,18 @@ let package = Package(
         .executableTarget(name: "policy-bench", dependencies: ["RegistryPolicy", "RegistryCore"], swiftSettings: strict),
         .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore"]),
         .testTarget(name: "RegistryCELTests", dependencies: ["RegistryCEL"]),
+        .testTarget(name: "RegistryRetentionTests", dependencies: ["RegistryRetention", "RegistryCore"]),
         .testTarget(name: "RegistryStorageTests", dependencies: [
-            "RegistryStorage", "RegistryStorageConformance",
+            "RegistryStorage", "RegistryStorageConformance", "RegistryRetention", "RegistryPolicy",
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "RegistryPolicyTests", dependencies: ["RegistryPolicy", "RegistryConfig"]),
-        .testTarget(name: "RegistryConfigTests", dependencies: ["RegistryConfig"]),
+        .testTarget(name: "RegistryConfigTests", dependencies: ["RegistryConfig", "RegistryRetention"]),
         .testTarget(name: "RegistryAuthTests", dependencies: ["RegistryAuth", "RegistryAuthCore", "CLDAP"],
                     // Only the tests link libldap, to check LDAPLibrary's function types against <ldap.h>;
                     // the executable loads it with dlopen when LDAP is configured.
                     linkerSettings: [.linkedLibrary("ldap")]),
-        .testTarget(name: "RegistryMetadataTests", dependencies: ["RegistryMetadata", "RegistryAuthCore", "RegistryStorage", "RegistryCore"]),
+        .testTarget(name: "RegistryMetadataTests", dependencies: ["RegistryMetadata", "RegistryAuthCore", "RegistryStorage", "RegistryCore", "RegistryRetention"]),
         .testTarget(name: "RegistryOIDCTests", dependencies: [
             "RegistryOIDC", "RegistryOIDCHTTP", "RegistryAuthCore", "RegistryCore",
             .product(name: "JWTKit", package: "jwt-kit"),
@@ -157,7 +161,8 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "RegistryHTTPTests", dependencies: [
-            "RegistryHTTP", "RegistryApp", "RegistryConfig", "RegistryPolicy", "RegistryAuthCore",
+            "RegistryHTTP", "RegistryApp", "RegistryConfig", "RegistryPolicy", "RegistryAuthCore", "RegistryRetention",
+            "RegistryStorage",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),

@@ -4,6 +4,7 @@ import RegistryConfig
 import RegistryHTTP
 import RegistryMetadata
 import RegistryS3
+import RegistryRetention
 import RegistryStorage
 
 extension RegistryService {
@@ -132,9 +133,9 @@ extension RegistryService {
 
     /// Starts `storage.gc` for every store whose settings enable it.
     static func garbageCollections(_ storage: any RegistryStorageBackend, _ config: StorageConfig, metrics: RegistryMetrics?,
-                                   logger: Logger) -> [Task<Void, Never>] {
+                                   activity: ActivityRecorder?, audit: AuditTrail?, logger: Logger) -> [Task<Void, Never>] {
         stores(storage, config).compactMap { store, settings in
-            settings.gc ? garbageCollection(store, settings, metrics: metrics, logger: logger) : nil
+            settings.gc ? garbageCollection(store, settings, metrics: metrics, activity: activity, audit: audit, logger: logger) : nil
         }
     }
 }

@@ -48,6 +48,7 @@ public enum RegistryService {
         options.readTimeout = timeouts.readSeconds.map(timeAmount)
         options.writeTimeout = timeouts.writeSeconds.map(timeAmount)
         options.metrics?.storageSize = { await storageUsage(storage) }
+        configureHygiene(&options, config: config, metadata: metadata)
         return options
     }
 
@@ -195,42 +196,18 @@ public enum RegistryService {
         defer { certificateWatch?.cancel() }
         defer { reloading.forEach { $0.cancel() } }
         let app = try RegistryServer.application(options)
-        let collections = garbageCollections(options.storage, config.storage, metrics: options.metrics?.metrics, logger: logger)
+        let collections = garbageCollections(options.storage, config.storage, metrics: options.metrics?.metrics,
+                                             activity: options.activity, audit: options.audit, logger: logger)
             + [repositoryIndexReconciliation(options.storage, config.storage, logger: logger)]
+            + backgroundHygiene(options, config: config, logger: logger)
         defer { collections.forEach { $0.cancel() } }
         do {
             try await ShutdownDrain(inFlight: options.inFlight, timeout: .milliseconds(Int64(config.http.timeouts.shutdownSeconds * 1000)),
                                     logger: logger).run(app)
+            try? await options.activity?.flush()
         } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EACCES || error.errnoCode == EADDRNOTAVAIL {
             let host = config.http.address.contains(":") ? "[\(config.http.address)]" : config.http.address
             throw StartupError(description: "listen \(host):\(config.http.port): \(String(cString: strerror(error.errnoCode)).lowercased())")
-        }
-    }
-}
-
-extension RegistryService {
-    /// Starts `storage.gc`: a pass every `gcInterval` (default 1 h) removing what has been
-    /// unreferenced for `gcDelay` (default 1 h).
-    static func garbageCollection(_ storage: LayoutStorage, _ storageConfig: StorageConfig, metrics: RegistryMetrics?,
-                                  logger: Logger) -> Task<Void, Never> {
-        // Abandoned uploads go after gcDelay too (they no longer count against the open-session caps by then).
-        let delay = storageConfig.gcDelaySeconds ?? 3600
-        let collector = GarbageCollector(storage: storage, delay: delay, uploadExpiry: delay)
-        let interval = max(1, storageConfig.gcIntervalSeconds ?? 3600)
-        return Task.detached(priority: .background) {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(interval))
-                if Task.isCancelled { break }
-                let started = ContinuousClock.now
-                let report = await collector.collect()
-                metrics?.countGarbageCollection(failed: false, deleted: ["blob": report.blobsRemoved, "upload": report.uploadsRemoved],
-                                                duration: started.duration(to: .now))
-                if !report.isEmpty {
-                    logger.info("storage garbage collected", metadata: [
-                        "blobs": "\(report.blobsRemoved)", "bytes": "\(report.bytesFreed)", "uploads": "\(report.uploadsRemoved)",
-                    ])
-                }
-            }
         }
     }
 }

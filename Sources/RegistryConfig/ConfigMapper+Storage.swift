@@ -1,15 +1,15 @@
 extension ConfigMapper {
     /// `storage` (and each `storage.subPaths` entry): rootDirectory is required; durations are Go syntax.
     func mapStorage(_ parent: ObjectReader, key: String, allowSubPaths: Bool) -> StorageConfig? {
-        var known = ["rootDirectory", "dedupe", "commit", "gc", "gcDelay", "gcInterval", "remoteCache", "storageDriver"]
+        var known = ["rootDirectory", "dedupe", "commit", "gc", "gcDelay", "gcInterval", "gcTimeWindow", "retention", "remoteCache",
+                     "storageDriver"]
         if allowSubPaths { known.append("subPaths") }
         guard parent.node(key) != nil else {
             collector.error(parent.path(of: key).appending(key: "rootDirectory"), "is required")
             return nil
         }
         guard let reader = parent.object(key, known: known,
-                                         ignored: ["retention": "retention policies are not implemented",
-                                                   "cacheDriver": "a remote cache is not implemented"]) else {
+                                         ignored: ["cacheDriver": "a remote cache is not implemented"]) else {
             return nil
         }
         let rootDirectory = reader.requiredString("rootDirectory")
@@ -32,6 +32,8 @@ extension ConfigMapper {
             storage.gcInterval = text
             storage.gcIntervalSeconds = seconds
         }
+        storage.gcTimeWindow = mapGCTimeWindow(reader)
+        storage.retention = mapRetention(reader, gcDelay: storage.gcDelaySeconds ?? 3600)
         if let driver = reader.node("storageDriver") {
             storage.s3Driver = mapStorageDriver(driver)
         }
@@ -41,7 +43,7 @@ extension ConfigMapper {
         return rootDirectory == nil ? nil : storage
     }
 
-    private func duration(_ reader: ObjectReader, _ key: String) -> (String, Double)? {
+    func duration(_ reader: ObjectReader, _ key: String) -> (String, Double)? {
         guard let node = reader.node(key), let text = collector.string(node) else { return nil }
         guard let seconds = GoDuration.seconds(text) else {
             collector.error(node.path, "\(node.quoted) is not a duration (expected a Go duration like \"1h\", \"30m\" or \"10s\")")

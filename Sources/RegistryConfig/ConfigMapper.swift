@@ -81,8 +81,11 @@ struct ConfigMapper {
         if let ui = reader.object("ui", known: ["enable"]) {
             extensions.ui = UIExtensionConfig(enable: ui.bool("enable") ?? true)
         }
+        extensions.scrub = mapScrub(reader)
+        extensions.lint = mapLint(reader)
         let known = Set(ExtensionsConfig.knownSections.map { $0.lowercased() })
-        for (key, member) in members where !["metrics", "ui"].contains(key.lowercased()) && known.contains(key.lowercased()) {
+        let implemented: Set<String> = ["metrics", "scrub", "lint", "ui"]
+        for (key, member) in members where !implemented.contains(key.lowercased()) && known.contains(key.lowercased()) {
             extensions.acceptedSections.append(key)
             collector.notice(member.path, "extension accepted but not implemented; the section is ignored")
         }

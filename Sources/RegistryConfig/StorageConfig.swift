@@ -1,3 +1,5 @@
+import RegistryRetention
+
 /// `storage`: the filesystem layout zot-authz serves.
 public struct StorageConfig: Sendable, Hashable {
     /// Root of the OCI layout (relative paths are relative to the working directory).
@@ -22,6 +24,10 @@ public struct StorageConfig: Sendable, Hashable {
     public var subPaths: [String: StorageConfig]
     /// `storageDriver` with `name: s3`; nil for the filesystem driver.
     public var s3Driver: S3DriverSettings?
+    /// `retention`, compiled (delay defaults to `gcDelay`, `deleteUntagged` to true).
+    public var retention = RetentionSettings()
+    /// `gcTimeWindow`: when periodic GC passes may start (nil: any time).
+    public var gcTimeWindow: GCTimeWindow?
 
     public init(rootDirectory: String, dedupe: Bool = true, commit: Bool = false, gc: Bool = true,
                 gcDelay: String? = nil, gcDelaySeconds: Double? = nil, gcInterval: String? = nil,
@@ -40,10 +46,14 @@ public struct StorageConfig: Sendable, Hashable {
     }
 }
 
-/// `extensions`: Zot's extension sections. All are accepted; `metrics` and `ui` are acted on.
+/// `extensions`: Zot's extension sections. All are accepted; `metrics`, `scrub`, `lint` and `ui` are acted on.
 public struct ExtensionsConfig: Sendable, Hashable {
     /// `extensions.metrics`, when present.
     public var metrics: MetricsExtensionConfig?
+    /// `extensions.scrub`, when present.
+    public var scrub: ScrubExtensionConfig?
+    /// `extensions.lint`, when present.
+    public var lint: LintExtensionConfig?
     /// `extensions.ui`, when present: the web console.
     public var ui: UIExtensionConfig?
     /// Names of the other extension sections present (accepted, not implemented), in file order.

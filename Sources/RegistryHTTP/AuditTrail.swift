@@ -26,7 +26,7 @@ public final class AuditTrail: Sendable {
     }
 
     /// The current time as ISO 8601 with milliseconds, UTC.
-    static func timestamp() -> String {
+    public static func timestamp() -> String {
         Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
 }

@@ -2,6 +2,7 @@ import Hummingbird
 import HTTPTypes
 import NIOCore
 import RegistryCore
+import RegistryRetention
 import RegistryStorage
 
 extension RegistryHandlers {
@@ -12,6 +13,7 @@ extension RegistryHandlers {
             .dockerContentDigest: stored.digest.description,
             .contentLength: String(stored.body.count),
         ]
+        if !head { activity?.recordPull(repository: repository.value, digest: stored.digest, tag: reference.tag) }
         return Response(status: .ok, headers: headers, body: head ? ResponseBody() : .init(byteBuffer: ByteBuffer(bytes: stored.body)))
     }
 
@@ -20,6 +22,13 @@ extension RegistryHandlers {
         let buffer = try await BodyLimit.collect(&request, upTo: context.maxUploadSize, what: "the manifest")
         let body = Array(buffer.readableBytesView)
         let manifest = try ParsedManifest.parse(body, contentType: request.headers[.contentType])
+        if let linter {
+            let missing = try await linter.missingAnnotations(manifest, body: body, repository: repository, blobs: storage)
+            if !missing.isEmpty {
+                throw RegistryError(.manifestInvalid, message: "manifest is missing mandatory annotations: \(missing.joined(separator: ", "))",
+                                    detail: "extensions.lint.mandatoryAnnotations (as manifest annotations or image config labels)")
+            }
+        }
         let digest: Digest
         if let refusal = context.identicalRepushOnly {
             // Without update rights only the manifest the tag already names may be pushed again: nothing changes.
@@ -38,6 +47,7 @@ extension RegistryHandlers {
             .contentLength: "0",
         ]
         if let subject = manifest.subject { headers[.ociSubject] = subject.description }
+        activity?.recordPush(repository: repository.value, digest: digest, tag: reference.tag, user: context.identity.username)
         return Response(status: .created, headers: headers)
     }
 }

@@ -2,6 +2,7 @@ import Hummingbird
 import HTTPTypes
 import NIOCore
 import RegistryCore
+import RegistryRetention
 import RegistryStorage
 
 /// Storage a registry needs: blobs and manifests.
@@ -17,6 +18,10 @@ struct RegistryHandlers: Sendable {
     let canRead: ReadCheck
     /// Caps open upload sessions per user and per repository (`nil`: no cap).
     var uploadSessions: OpenUploadSessions? = nil
+    /// Records manifest pushes and pulls for retention (`nil`: not recorded).
+    var activity: ActivityRecorder? = nil
+    /// `extensions.lint` (`nil`: off).
+    var linter: ManifestLinter? = nil
 
     func respond(_ request: Request, context: RegistryRequestContext) async throws -> Response {
         guard let endpoint = try context.endpoint.get() else {

@@ -7,6 +7,7 @@ import NIOSSL
 import RegistryAuth
 import RegistryAuthCore
 import RegistryCore
+import RegistryRetention
 import RegistryPolicy
 import RegistryStorage
 
@@ -71,6 +72,10 @@ public struct RegistryServerOptions: Sendable {
     public var tokenService: TokenServiceOptions?
     /// `/livez`, `/readyz`, `/startupz`.
     public var health: HealthChecks = .alwaysReady
+    /// Push/pull recording for retention (`nil`: not recorded).
+    public var activity: ActivityRecorder?
+    /// `extensions.lint` (`nil`: off).
+    public var linter: ManifestLinter?
 
     public init(address: String, port: Int, realm: String, storage: any RegistryStorageBackend, policy: AccessPolicy,
                 tls: TLSConfiguration? = nil, logger: Logger) {
@@ -168,6 +173,8 @@ public enum RegistryServer {
         configuredHandlers.uploadSessions = options.uploadSessionLimits.map {
             OpenUploadSessions(perUser: $0.perUser, perRepository: $0.perRepository, abandonAfter: $0.abandonAfter)
         }
+        configuredHandlers.activity = options.activity
+        configuredHandlers.linter = options.linter
         let handlers = configuredHandlers
         for method in [HTTPRequest.Method.get, .head, .put, .post, .patch, .delete] {
             registryRoutes.on("/v2", method: method) { request, context in try await handlers.respond(request, context: context) }

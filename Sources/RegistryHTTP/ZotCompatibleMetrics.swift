@@ -31,7 +31,7 @@ final class ZotCompatibleMetrics: Sendable {
         ]).set(to: 0.0)
         // Zot creates these at the first pass that removes something; here they read 0 before that.
         for failed in ["false", "true"] { _ = registry.makeCounter(descriptor: Self.gcRuns, labels: [("error", failed)]) }
-        for type in ["blob", "upload"] { _ = registry.makeCounter(descriptor: Self.gcDeleted, labels: [("type", type)]) }
+        for type in ["blob", "manifest", "upload"] { _ = registry.makeCounter(descriptor: Self.gcDeleted, labels: [("type", type)]) }
     }
 
     /// One finished request (Zot leaves out requests for the metrics path itself); `repository` is the one its path

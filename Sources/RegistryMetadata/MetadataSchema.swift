@@ -91,6 +91,29 @@ enum MetadataSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v7-push-pull-activity") { db in
+            // Retention's statistics: per manifest (first push, pusher, last pull) and per tag (when it was pointed at
+            // `digest`, by whom, last pull by tag).
+            try db.execute(sql: """
+                CREATE TABLE manifest_activity (
+                    repository TEXT NOT NULL,
+                    digest TEXT NOT NULL,
+                    pushed_at REAL,
+                    pushed_by TEXT,
+                    pulled_at REAL,
+                    PRIMARY KEY (repository, digest)
+                ) WITHOUT ROWID;
+                CREATE TABLE tag_activity (
+                    repository TEXT NOT NULL,
+                    tag TEXT NOT NULL,
+                    digest TEXT NOT NULL,
+                    pushed_at REAL,
+                    pushed_by TEXT,
+                    pulled_at REAL,
+                    PRIMARY KEY (repository, tag)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }()
 }

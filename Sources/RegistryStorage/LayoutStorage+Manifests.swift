@@ -20,19 +20,21 @@ extension LayoutStorage: ManifestStore {
         } else {
             digest = Digest.of(body)
         }
-        for blob in manifest.blobs {
-            if try await blobSize(repository, blob) == nil {
-                throw RegistryError(.manifestBlobUnknown, detail: "blob \(blob) is not in \(repository)")
-            }
-        }
-        for child in manifest.manifests {
-            if try await blobSize(repository, child) == nil {
-                throw RegistryError(.manifestBlobUnknown, detail: "manifest \(child) is not in \(repository)")
-            }
-        }
         let driver = driver
         let blobPath = try StorageLayout.blob(repository, digest)
         return try await locks.withLock(repository.value) { [self] in
+            // Checked under the repository lock, which GC also takes to delete a blob: a blob seen here cannot be
+            // collected before this manifest lists it.
+            for blob in manifest.blobs {
+                if try await blobSize(repository, blob) == nil {
+                    throw RegistryError(.manifestBlobUnknown, detail: "blob \(blob) is not in \(repository)")
+                }
+            }
+            for child in manifest.manifests {
+                if try await blobSize(repository, child) == nil {
+                    throw RegistryError(.manifestBlobUnknown, detail: "manifest \(child) is not in \(repository)")
+                }
+            }
             let existing = try await readIndex(repository)
             var index = existing ?? LayoutIndex()
             let changed: Bool

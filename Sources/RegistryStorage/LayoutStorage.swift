@@ -21,6 +21,7 @@ public final class LayoutStorage: Sendable {
     let dedupeIndex: DedupeIndex
     let repositoryIndex: RepositoryIndex
     let indexCache = IndexCache()
+    let recentBlobs = RecentBlobs()
 
     /// Largest manifest or index.json read back (the HTTP layer limits what it accepts).
     static let maximumDocumentSize = 64 << 20
@@ -158,6 +159,7 @@ public final class LayoutStorage: Sendable {
             return false  // deleted meanwhile
         }
         await dedupeIndex.add(digest, destination)
+        recentBlobs.touch(destination)
         return true
     }
 
@@ -207,6 +209,7 @@ public final class LayoutStorage: Sendable {
                     try await driver.link(existing, to: destination)
                     try? await driver.delete(upload)
                     await dedupeIndex.add(digest, destination)
+        recentBlobs.touch(destination)
                     return
                 } catch StorageDriverError.pathNotFound {
                     await dedupeIndex.remove(digest, existing)
@@ -215,6 +218,7 @@ public final class LayoutStorage: Sendable {
         }
         try await driver.move(upload, to: destination)
         await dedupeIndex.add(digest, destination)
+        recentBlobs.touch(destination)
     }
 
     /// Paths known to hold `digest` (the index is built by a scan on first use).

@@ -7,6 +7,6 @@ struct ZotAuthz: AsyncParsableCommand {
         commandName: "zot-authz",
         abstract: "An OCI registry with a security-focused auth and policy gateway (Zot-compatible config).",
         version: BuildInfo.line,
-        subcommands: [ServeCommand.self, VerifyCommand.self, PolicyTestCommand.self]
+        subcommands: [ServeCommand.self, VerifyCommand.self, PolicyTestCommand.self, RetentionCommand.self, ScrubCommand.self]
     )
 }

@@ -108,8 +108,8 @@ struct StrictnessTests {
 
     @Test("Zot keys we do not implement are accepted with a notice; clustering is refused")
     func ignoredKeys() throws {
-        let config = try ConfigLoader.parse(minimalYAML("  retention:\n    dryRun: true\nscheduler:\n  numWorkers: 3\n"), format: .yaml)
-        #expect(config.notices.map(\.path).sorted() == ["scheduler", "storage.retention"])
+        let config = try ConfigLoader.parse(minimalYAML("  cacheDriver:\n    name: boltdb\nscheduler:\n  numWorkers: 3\n"), format: .yaml)
+        #expect(config.notices.map(\.path).sorted() == ["scheduler", "storage.cacheDriver"])
         #expect(messagesByPath(minimalYAML("cluster:\n  members: [a, b]\n"))["cluster"] == "scale-out clustering is not supported")
     }
 

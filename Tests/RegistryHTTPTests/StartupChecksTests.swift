@@ -66,7 +66,7 @@ struct StartupChecksTests {
         let htpasswd = directory.path + "/htpasswd"
         try writeHtpasswd([("alice", "pw")], to: htpasswd)
         let http = #""auth": {"htpasswd": {"path": "\#(htpasswd)"}, "apikey": true}, "accessControl": {"repositories": {"pub/**": {"anonymousPolicy": ["read", "create"]}}}"#
-        let config = try Self.config(directory, http: http, extensions: #"{"scrub": {"enable": true}}"#)
+        let config = try Self.config(directory, http: http, extensions: #"{"search": {"enable": true}}"#)
         let report = StartupReport(config: config, policy: try RegistryService.accessPolicy(config))
         let info = report.lines.filter { !$0.isWarning }.map(\.message)
         let warnings = report.lines.filter(\.isWarning).map(\.message)
@@ -76,7 +76,7 @@ struct StartupChecksTests {
         #expect(info.contains { $0.hasPrefix("storage: ") })
         #expect(info.contains("extensions: none"))
         #expect(warnings.contains("anonymous users can write: anonymousPolicy grants writes on \"pub/**\""))
-        #expect(warnings.contains { $0.contains("extensions.scrub") && $0.contains("not implemented") }, "\(warnings)")
+        #expect(warnings.contains { $0.contains("extensions.search") && $0.contains("not implemented") }, "\(warnings)")
     }
 
     @Test("Zot's keypath: \"\" (as in its config-openid.json example) is accepted as absent")

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryAuth
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -19,7 +20,7 @@ struct TokenServiceTests {
         try await withTokenService(metrics: metrics) { client, root, _ in try await body(client, root) }
     }
 
-    static func withTokenService(metrics: Bool = false,
+    static func withTokenService(metrics: Bool = false, loginBudget: LoginFailureBudget? = nil,
                                  _ body: @escaping @Sendable (any TestClientProtocol, String, RegistryServerOptions) async throws -> Void) async throws {
         let directory = try TemporaryDirectory()
         let htpasswd = directory.path + "/htpasswd"
@@ -35,9 +36,10 @@ struct TokenServiceTests {
         """
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let options = try RegistryService.options(from: try ConfigLoader.parse(json, format: .json), logger: logger)
+        var options = try RegistryService.options(from: try ConfigLoader.parse(json, format: .json), logger: logger)
+        if let loginBudget { options.loginFailureBudget = loginBudget }
         let app = Application(router: RegistryServer.router(options), logger: logger)
-        try await app.test(.router) { client in try await body(client, directory.path, options) }
+        try await app.test(.router) { [options] client in try await body(client, directory.path, options) }
         withExtendedLifetime(directory) {}
     }
 

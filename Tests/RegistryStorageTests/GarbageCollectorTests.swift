@@ -1,6 +1,8 @@
 import Foundation
 import NIOCore
 import RegistryCore
+import RegistryPolicy
+import RegistryRetention
 import RegistryStorage
 import Testing
 
@@ -28,17 +30,23 @@ struct GarbageCollectorTests {
         }
     }
 
-    @Test("an untagged manifest still listed in index.json keeps its blobs; one deleted by digest frees them")
-    func untaggedManifestsKeepBlobs() async throws {
+    @Test("an untagged manifest is kept with its blobs when deleteUntagged is false, and by default (as Zot) goes once older than the delay")
+    func untaggedManifests() async throws {
         try await withStorage { storage in
             let a = repo("a")
             let body = try await ManifestStoreTests.imageManifest(storage, a)
             let digest = try await ManifestStoreTests.put(storage, a, "latest", body)
             try await storage.deleteManifest(a, .tag("latest"))
             let later = Date().addingTimeInterval(7200)
-            #expect(await GarbageCollector(storage: storage, delay: 3600).collect(now: later).blobsRemoved == 0)
-            try await storage.deleteManifest(a, .digest(digest))
-            #expect(await GarbageCollector(storage: storage, delay: 3600).collect(now: later).blobsRemoved == 2)
+            let keeping = RetentionSettings(delay: 3600, policies: [RetentionPolicy(repositories: [try GlobPattern("**")], deleteUntagged: false)])
+            let kept = await GarbageCollector(storage: storage, delay: 3600, retention: keeping).collect(now: later)
+            #expect(kept.blobsRemoved == 0 && kept.manifestsRemoved == 0)
+            #expect(try await storage.manifest(a, .digest(digest)).digest == digest)
+            #expect(await GarbageCollector(storage: storage, delay: 3600).collect(now: Date()).manifestsRemoved == 0, "younger than the delay")
+            let report = await GarbageCollector(storage: storage, delay: 3600).collect(now: later)
+            #expect(report.manifestsRemoved == 1)
+            #expect(report.blobsRemoved == 3, "manifest, config and layer")
+            #expect(report.deletions.first?.rule == "storage.gc.deleteUntagged")
         }
     }
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.zot_only
 def write_config(tmp_path: Path, port: int) -> Path:
     config = zot_config(port, tmp_path / "store", None, {"pub/**": {"anonymousPolicy": ["read", "create"]}})
     config["log"] = {"level": "info", "format": "text"}
-    config["extensions"] = {"scrub": {"enable": True}}
+    config["extensions"] = {"search": {"enable": True}}
     path = tmp_path / "config.json"
     path.write_text(json.dumps(config))
     return path
@@ -49,7 +49,7 @@ def test_serve_reports_its_setup_and_a_taken_port_is_a_readable_error(tmp_path: 
         for expected in (f"listening on http://127.0.0.1:{port} (no TLS)", "authentication: none",
                          "access rules: 1 repository pattern", "storage: ", "extensions: none",
                          'anonymous users can write: anonymousPolicy grants writes on "pub/**"',
-                         "extensions.scrub: extension accepted but not implemented"):
+                         "extensions.search: extension accepted but not implemented"):
             assert expected in text, f"missing {expected!r} in the start-up log:\n{text}"
         second = subprocess.run([str(server_binary()), "serve", str(config)], capture_output=True, text=True, timeout=30)
         assert second.returncode == 2, second
@@ -63,7 +63,7 @@ def test_verify_prints_the_same_warnings_and_catches_what_serve_would_refuse(tmp
     config = write_config(tmp_path, free_port())
     verified = subprocess.run([str(server_binary()), "verify", str(config)], capture_output=True, text=True, timeout=30)
     assert verified.returncode == 0, verified.stderr
-    assert "warning: extensions.scrub: extension accepted but not implemented" in verified.stdout, verified.stdout
+    assert "warning: extensions.search: extension accepted but not implemented" in verified.stdout, verified.stdout
     assert "warning: anonymous users can write" in verified.stdout, verified.stdout
     assert not (tmp_path / "store").exists(), "verify created the storage root"
 

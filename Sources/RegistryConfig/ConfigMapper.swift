@@ -78,8 +78,9 @@ struct ConfigMapper {
             }
             extensions.metrics = config
         }
+        if let sync = reader.node("sync") { extensions.sync = mapSync(sync) }
         let known = Set(ExtensionsConfig.knownSections.map { $0.lowercased() })
-        for (key, member) in members where key.lowercased() != "metrics" && known.contains(key.lowercased()) {
+        for (key, member) in members where !["metrics", "sync"].contains(key.lowercased()) && known.contains(key.lowercased()) {
             extensions.acceptedSections.append(key)
             collector.notice(member.path, "extension accepted but not implemented; the section is ignored")
         }

@@ -44,6 +44,8 @@ public struct StorageConfig: Sendable, Hashable {
 public struct ExtensionsConfig: Sendable, Hashable {
     /// `extensions.metrics`, when present.
     public var metrics: MetricsExtensionConfig?
+    /// `extensions.sync`, when present (SyncConfig.swift).
+    public var sync: SyncConfig?
     /// Names of the other extension sections present (accepted, not implemented), in file order.
     public var acceptedSections: [String]
 

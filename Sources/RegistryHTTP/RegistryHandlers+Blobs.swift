@@ -6,7 +6,12 @@ import RegistryStorage
 
 extension RegistryHandlers {
     func getBlob(_ repository: RepositoryName, _ digest: Digest, _ request: Request, _ context: RegistryRequestContext) async throws -> Response {
-        guard let size = try await storage.blobSize(repository, digest) else {
+        var size = try await storage.blobSize(repository, digest)
+        if let pullThrough, pullThrough.covers(repository) {
+            size = try await PullThroughReads.blobSize(repository, digest, known: size, storage: storage, source: pullThrough,
+                                                       requester: context.identity)
+        }
+        guard let size else {
             throw RegistryError(.blobUnknown, detail: "blob \(digest) not found in \(repository)")
         }
         var headers: HTTPFields = [

@@ -67,6 +67,8 @@ public struct RegistryServerOptions: Sendable {
     public var tokenService: TokenServiceOptions?
     /// `/livez`, `/readyz`, `/startupz`.
     public var health: HealthChecks = .alwaysReady
+    /// The sync extension's pull-through cache, when an `onDemand` registry is configured.
+    public var pullThrough: (any PullThroughSource)?
 
     public init(address: String, port: Int, realm: String, storage: any RegistryStorageBackend, policy: AccessPolicy,
                 tls: TLSConfiguration? = nil, logger: Logger) {
@@ -157,6 +159,7 @@ public enum RegistryServer {
         configuredHandlers.uploadSessions = options.uploadSessionLimits.map {
             OpenUploadSessions(perUser: $0.perUser, perRepository: $0.perRepository, abandonAfter: $0.abandonAfter)
         }
+        configuredHandlers.pullThrough = options.pullThrough
         let handlers = configuredHandlers
         for method in [HTTPRequest.Method.get, .head, .put, .post, .patch, .delete] {
             registryRoutes.on("/v2", method: method) { request, context in try await handlers.respond(request, context: context) }

@@ -66,9 +66,10 @@ public final class UpstreamClient: Sendable {
 
     /// Sends a request (with retries and authentication) and hands the answer to `consume` while the request's
     /// concurrency slot is held; `consume` reads the body.
-    func perform<T>(_ method: HTTPMethod, _ path: String, accept: [String] = [], scope: String,
+    func perform<T>(_ method: HTTPMethod, _ path: String, accept: [String] = [], scope: String, retrying: Bool = true,
                     consume: (UpstreamResponse) async throws -> T) async throws -> T {
         var attempt = 0
+        let maxRetries = retrying ? retry.maxRetries : 0
         while true {
             do {
                 return try await performOnce(method, path, accept: accept, scope: scope, consume: consume)
@@ -76,7 +77,7 @@ public final class UpstreamClient: Sendable {
                 switch error {
                 case .unavailable, .rateLimited:
                     attempt += 1
-                    guard attempt <= retry.maxRetries else { throw error }
+                    guard attempt <= maxRetries else { throw error }
                     let delay = retry.delay(beforeRetry: attempt)
                     logger.warning("upstream request failed, retrying", metadata: [
                         "upstream": "\(endpoint)", "path": "\(path)", "retry": "\(attempt)", "delay": "\(delay)s", "reason": "\(error)"])

@@ -171,6 +171,7 @@ let package = Package(
         .testTarget(name: "RegistrySyncTests", dependencies: [
             "RegistrySync", "RegistryConfig", "RegistryStorage", "RegistryCore",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "RegistryHTTPTests", dependencies: [
             "RegistryHTTP", "RegistryApp", "RegistryConfig", "RegistryPolicy", "RegistryAuthCore",

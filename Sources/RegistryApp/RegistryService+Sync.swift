@@ -42,16 +42,6 @@ extension RegistryService {
     }
 }
 
-extension RegistryService {
-    /// The periodic mirror's task (none when no registry has a `pollInterval`).
-    static func periodicSync(_ config: ZotConfig, options: RegistryServerOptions, logger: Logger) -> [Task<Void, Never>] {
-        guard let sync = config.extensions.sync, sync.enable, sync.registries.contains(where: { $0.pollIntervalSeconds != nil }),
-              let periodic = try? syncServices(config, storage: options.storage, audit: options.audit,
-                                               metrics: options.metrics?.metrics, logger: logger).periodic else { return [] }
-        return [Task.detached(priority: .background) { await periodic.run() }]
-    }
-}
-
 /// Holds the sync HTTP clients until the process exits (AsyncHTTPClient must not be released unshut).
 enum SyncHTTPClients {
     private static let kept = Mutex<[HTTPClient]>([])

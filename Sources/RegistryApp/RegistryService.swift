@@ -45,7 +45,9 @@ public enum RegistryService {
         options.readTimeout = timeouts.readSeconds.map(timeAmount)
         options.writeTimeout = timeouts.writeSeconds.map(timeAmount)
         options.metrics?.storageSize = { await storageUsage(storage) }
-        options.pullThrough = try syncServices(config, storage: storage, audit: options.audit, metrics: metrics?.metrics, logger: logger).onDemand
+        let sync = try syncServices(config, storage: storage, audit: options.audit, metrics: metrics?.metrics, logger: logger)
+        options.pullThrough = sync.onDemand
+        if let periodic = sync.periodic { options.backgroundWork.append { await periodic.run() } }
         return options
     }
 
@@ -172,7 +174,7 @@ public enum RegistryService {
         let app = try RegistryServer.application(options)
         let collections = garbageCollections(options.storage, config.storage, metrics: options.metrics?.metrics, logger: logger)
             + [repositoryIndexReconciliation(options.storage, config.storage, logger: logger)]
-            + periodicSync(config, options: options, logger: logger)
+            + options.backgroundWork.map { work in Task.detached(priority: .background) { await work() } }
         defer { collections.forEach { $0.cancel() } }
         do {
             try await ShutdownDrain(inFlight: options.inFlight, timeout: .milliseconds(Int64(config.http.timeouts.shutdownSeconds * 1000)),

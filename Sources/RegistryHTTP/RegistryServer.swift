@@ -69,6 +69,8 @@ public struct RegistryServerOptions: Sendable {
     public var health: HealthChecks = .alwaysReady
     /// The sync extension's pull-through cache, when an `onDemand` registry is configured.
     public var pullThrough: (any PullThroughSource)?
+    /// Long-running work started with the server and cancelled when it stops (the periodic sync).
+    public var backgroundWork: [@Sendable () async -> Void] = []
 
     public init(address: String, port: Int, realm: String, storage: any RegistryStorageBackend, policy: AccessPolicy,
                 tls: TLSConfiguration? = nil, logger: Logger) {

@@ -61,6 +61,8 @@ public final class CredentialsFileSource: Sendable {
                 logger.info("sync credentials file reloaded", metadata: ["path": "\(path)", "hosts": "\(parsed.logins.count)"])
             }
         } catch {
+            // Remember the broken version so it is reported once, not every second.
+            state.withLock { $0.stamp = (modified, size) }
             logger.error("sync credentials file is invalid; keeping the last logins",
                          metadata: ["path": "\(path)", "reason": "\(error.reason)"])
         }

@@ -47,6 +47,7 @@ public enum RegistryService {
         options.metrics?.storageSize = { await storageUsage(storage) }
         let sync = try syncServices(config, storage: storage, audit: options.audit, metrics: metrics?.metrics, logger: logger)
         options.pullThrough = sync.onDemand
+        if sync.onDemand == nil && sync.periodic == nil { metrics?.metrics.registerSyncSeries(upstreams: []) }
         if let periodic = sync.periodic { options.backgroundWork.append { await periodic.run() } }
         return options
     }

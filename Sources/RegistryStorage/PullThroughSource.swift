@@ -1,3 +1,4 @@
+import NIOCore
 import RegistryCore
 
 /// Where content missing from storage can come from (the sync extension's on-demand mode). The HTTP handlers call it
@@ -12,6 +13,21 @@ public protocol PullThroughSource: Sendable {
     func refreshTag(_ repository: RepositoryName, _ tag: String, requester: Identity) async
     /// Fetches a missing blob into storage; false when no upstream has it.
     func fetchBlob(_ repository: RepositoryName, _ digest: Digest, requester: Identity) async throws -> Bool
+    /// Starts the upstream fetch of a missing blob and returns its bytes as they arrive, for the request that started
+    /// the transfer; nil when another request's transfer was already running (or the blob is now stored), so the
+    /// caller reads storage. Throws as ``fetchBlob(_:_:requester:)`` when no upstream has it.
+    func streamBlob(_ repository: RepositoryName, _ digest: Digest, requester: Identity) async throws -> StreamingBlob?
     /// Counts a request for covered content that storage answered.
     func noteCacheHit(_ repository: RepositoryName)
+}
+
+/// A blob's bytes as they arrive from upstream (its length announced up front).
+public struct StreamingBlob: Sendable {
+    public let size: Int64
+    public let body: AsyncThrowingStream<ByteBuffer, any Error>
+
+    public init(size: Int64, body: AsyncThrowingStream<ByteBuffer, any Error>) {
+        self.size = size
+        self.body = body
+    }
 }

@@ -10,7 +10,8 @@ struct BlobStaging: Sendable {
 
     init(_ directory: String) { self.directory = directory }
 
-    func download(_ body: HTTPClientResponse.Body, digest: Digest, limit: Int64?) async throws -> String {
+    func download<Body: AsyncSequence & Sendable>(_ body: Body, digest: Digest, limit: Int64?) async throws -> String
+        where Body.Element == ByteBuffer {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let path = directory + "/" + digest.hex + "-" + UUID().uuidString + ".partial"

@@ -13,13 +13,26 @@ extension OnDemandSync {
         }
     }
 
-    func syncBlob(_ repository: RepositoryName, _ digest: Digest, requester: Identity?) async throws -> Bool {
+    public func streamBlob(_ repository: RepositoryName, _ digest: Digest, requester: Identity) async throws -> StreamingBlob? {
+        observer?.cacheMiss(repository: repository.value)
+        let handoff = StreamHandoff()
+        let (task, started) = await flights.start("blob|\(repository)|\(digest)") { [self] in
+            defer { handoff.resolve(nil) }
+            if try await storage.blobSize(repository, digest) != nil { return true }
+            return try await syncBlob(repository, digest, requester: requester, handoff: handoff)
+        }
+        if started, let streaming = await handoff.wait() { return streaming }
+        guard try await task.value else { throw RegistryError(.blobUnknown, detail: "blob \(digest) is not known upstream") }
+        return nil
+    }
+
+    func syncBlob(_ repository: RepositoryName, _ digest: Digest, requester: Identity?, handoff: StreamHandoff? = nil) async throws -> Bool {
         var failure: UpstreamError?
         for (registry, name, _) in candidates(repository) {
             for client in registry.clients {
                 do {
                     let bytes = try await client.blob(name, digest) { body, length in
-                        try await self.receive(body, length: length, digest: digest, into: repository)
+                        try await self.receive(body, length: length, digest: digest, into: repository, handoff: handoff)
                     }
                     observer?.fetched(UpstreamFetch(requester: requester, upstream: client.endpoint.base, upstreamRepository: name,
                                                     repository: repository.value, kind: .blob, digest: digest, bytes: bytes))
@@ -40,20 +53,36 @@ extension OnDemandSync {
 
     /// Streams an upstream body into a storage upload (through `downloadDir` when set), within the download budget;
     /// the storage layer verifies the digest before the blob becomes visible.
-    func receive(_ body: HTTPClientResponse.Body, length: Int64?, digest: Digest, into repository: RepositoryName) async throws -> Int64 {
+    func receive(_ body: HTTPClientResponse.Body, length: Int64?, digest: Digest, into repository: RepositoryName,
+                 handoff: StreamHandoff?) async throws -> Int64 {
         let reserved = length ?? (64 << 20)
         try await budget.reserve(reserved)
+        // The requesting client gets the bytes as they arrive when the length is known (for its Content-Length).
+        var tee: BlobTee?
+        if let handoff, let length {
+            let created = BlobTee()
+            handoff.resolve(StreamingBlob(size: length, body: created.stream))
+            tee = created
+        }
         do {
-            let size = try await upload(body, length: length, digest: digest, into: repository)
+            let size: Int64
+            if let tee {
+                size = try await upload(TeeBody(body: body, tee: tee), length: length, digest: digest, into: repository)
+                tee.complete()
+            } else {
+                size = try await upload(body, length: length, digest: digest, into: repository)
+            }
             await budget.release(reserved)
             return size
         } catch {
+            tee?.fail(error)
             await budget.release(reserved)
             throw error
         }
     }
 
-    private func upload(_ body: HTTPClientResponse.Body, length: Int64?, digest: Digest, into repository: RepositoryName) async throws -> Int64 {
+    private func upload<Body: AsyncSequence & Sendable>(_ body: Body, length: Int64?, digest: Digest, into repository: RepositoryName) async throws -> Int64
+        where Body.Element == ByteBuffer {
         let id = try await storage.startUpload(repository)
         do {
             if let staging {

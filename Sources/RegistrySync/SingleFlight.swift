@@ -11,6 +11,19 @@ actor SingleFlight {
         return try await task.value
     }
 
+    /// Starts the work unless it runs already; returns its task and whether this call started it.
+    func start(_ key: String, _ work: @escaping @Sendable () async throws -> Bool) -> (task: Task<Bool, any Error>, started: Bool) {
+        if let task = running[key] { return (task, false) }
+        let task = Task { try await work() }
+        running[key] = task
+        Task { _ = try? await task.value; self.finish(key, task) }
+        return (task, true)
+    }
+
+    private func finish(_ key: String, _ task: Task<Bool, any Error>) {
+        if running[key] == task { running[key] = nil }
+    }
+
     /// Keys in flight (tests).
     var count: Int { running.count }
 }

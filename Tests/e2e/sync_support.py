@@ -185,3 +185,58 @@ def metric(server, name: str) -> float:
         if line.startswith(name) and not line.startswith("#"):
             total += float(line.rsplit(" ", 1)[1])
     return total
+
+
+class SlowProxy:
+    """A TCP proxy to an upstream that sends its answers at about `bytes_per_second`, to watch streaming."""
+
+    def __init__(self, target_port: int, bytes_per_second: int = 1 << 20):
+        import socket
+        self.target_port = target_port
+        self.rate = bytes_per_second
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.port = self.listener.getsockname()[1]
+        self.running = True
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _accept(self) -> None:
+        import socket
+        while self.running:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            threading.Thread(target=self._pump, args=(client, upstream, None), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, self.rate), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, destination, rate: int | None) -> None:
+        chunk = 64 << 10
+        try:
+            while True:
+                data = source.recv(chunk)
+                if not data:
+                    break
+                destination.sendall(data)
+                if rate:
+                    time.sleep(len(data) / rate)
+        except OSError:
+            pass
+        finally:
+            for end in (source, destination):
+                try:
+                    end.shutdown(2)
+                except OSError:
+                    pass
+
+    def stop(self) -> None:
+        self.running = False
+        self.listener.close()

@@ -239,3 +239,38 @@ def test_the_popular_registries_config_shape_works_unchanged(upstream, sync_regi
     skopeo.run("copy", "--src-tls-verify=false", f"docker://{cache.host}/ghcr.io/project/app:v1", f"oci:{tmp_path / 'g'}:x")
     missing = requests.get(f"{cache.url}/v2/quay.io/nothing/here/manifests/v1", timeout=10, auth=("alice", USERS["alice"]))
     assert missing.status_code == 404
+
+
+def test_a_cold_blob_streams_to_the_client_while_it_is_stored(upstream, sync_registry, skopeo, tmp_path):
+    """Through an upstream link of ~1 MiB/s, the first bytes of a cold 4 MiB layer reach the client long before
+    the layer is complete upstream-side; the bytes and digest are right and the blob is stored for the next pull."""
+    from sync_support import SlowProxy
+    from registry_client import sha256_digest
+
+    layer = os.urandom(4 << 20)
+    push_upstream(skopeo, tmp_path, upstream, "library/slow", {"slow.bin": layer}, tag="v1")
+    proxy = SlowProxy(upstream.port)
+    try:
+        credentials = tmp_path / "proxy-credentials.json"
+        credentials.write_text(json.dumps({f"127.0.0.1:{proxy.port}": {"username": "mirror", "password": UPSTREAM_USERS["mirror"]}}))
+        cache = sync_registry({"credentialsFile": str(credentials), "registries": [{
+            "urls": [proxy.url], "onDemand": True, "content": [{"prefix": "**", "destination": "/docker.io"}]}]})
+        manifest = requests.get(f"{cache.url}/v2/docker.io/library/slow/manifests/v1", timeout=30,
+                                headers={"Accept": "application/vnd.oci.image.manifest.v1+json"}).json()
+        big = max(manifest["layers"], key=lambda d: d["size"])
+        started = time.monotonic()
+        with requests.get(f"{cache.url}/v2/docker.io/library/slow/blobs/{big['digest']}", stream=True, timeout=60) as answer:
+            assert answer.status_code == 200
+            assert int(answer.headers["Content-Length"]) == big["size"]
+            chunks = answer.iter_content(64 << 10)
+            first = next(chunks)
+            first_byte = time.monotonic() - started
+            body = first + b"".join(chunks)
+        total = time.monotonic() - started
+        assert sha256_digest(body) == big["digest"]
+        assert first_byte < total / 2, (first_byte, total)
+        assert total > 2, total  # the link really was slow
+        again = requests.get(f"{cache.url}/v2/docker.io/library/slow/blobs/{big['digest']}", timeout=10)
+        assert again.status_code == 200 and sha256_digest(again.content) == big["digest"]
+    finally:
+        proxy.stop()

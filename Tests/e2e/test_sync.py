@@ -274,3 +274,41 @@ def test_a_cold_blob_streams_to_the_client_while_it_is_stored(upstream, sync_reg
         assert again.status_code == 200 and sha256_digest(again.content) == big["digest"]
     finally:
         proxy.stop()
+
+
+def pull_digest(cache, name: str, tag: str) -> requests.Response:
+    return requests.get(f"{cache.url}/v2/{name}/manifests/{tag}", timeout=30,
+                        headers={"Accept": "application/vnd.oci.image.manifest.v1+json"})
+
+
+def test_a_moved_upstream_tag_does_not_overwrite_the_cache_unless_the_rule_allows_tag_updates(
+        upstream, sync_registry, skopeo, tmp_path):
+    first = push_upstream(skopeo, tmp_path, upstream, "library/app", {"v.txt": b"one\n"}, tag="stable")
+    pinned = sync_registry(hub_mirror(upstream, credentials_file(tmp_path, upstream)))
+    following = sync_registry({"credentialsFile": credentials_file(tmp_path, upstream), "registries": [{
+        "urls": [upstream.url], "onDemand": True,
+        "content": [{"prefix": "**", "destination": "/docker.io", "allowTagUpdates": True}]}]})
+    for cache in (pinned, following):
+        assert pull_digest(cache, "docker.io/library/app", "stable").headers["Docker-Content-Digest"] == first
+    second = push_upstream(skopeo, tmp_path / "again", upstream, "library/app", {"v.txt": b"two\n"}, tag="stable")
+    assert second != first
+    assert pull_digest(pinned, "docker.io/library/app", "stable").headers["Docker-Content-Digest"] == first
+    assert "upstream moved a cached tag" in pinned.log_text()
+    assert pull_digest(following, "docker.io/library/app", "stable").headers["Docker-Content-Digest"] == second
+
+
+def test_only_signed_refuses_an_unsigned_image_and_accepts_one_with_a_cosign_signature_tag(
+        upstream, sync_registry, skopeo, tmp_path):
+    unsigned = push_upstream(skopeo, tmp_path, upstream, "library/unsigned", {"u.txt": b"u\n"}, tag="v1")
+    signed = push_upstream(skopeo, tmp_path, upstream, "library/signed", {"s.txt": b"s\n"}, tag="v1")
+    # A cosign-style signature: any manifest under the tag sha256-<hex>.sig.
+    push_upstream(skopeo, tmp_path / "sig", upstream, "library/signed", {"sig": b"signature\n"},
+                  tag=f"sha256-{signed.split(':')[1]}.sig")
+    cache = sync_registry(hub_mirror(upstream, credentials_file(tmp_path, upstream), onlySigned=True))
+    refused = pull_digest(cache, "docker.io/library/unsigned", "v1")
+    assert refused.status_code == 404, refused.text
+    assert "onlySigned" in cache.log_text() or "no cosign signature" in cache.log_text()
+    assert not (cache.root_dir / "docker.io/library/unsigned/index.json").exists() or unsigned not in \
+        (cache.root_dir / "docker.io/library/unsigned/index.json").read_text()
+    accepted = pull_digest(cache, "docker.io/library/signed", "v1")
+    assert accepted.status_code == 200 and accepted.headers["Docker-Content-Digest"] == signed

@@ -24,10 +24,36 @@ public protocol PullThroughSource: Sendable {
 /// A blob's bytes as they arrive from upstream (its length announced up front).
 public struct StreamingBlob: Sendable {
     public let size: Int64
-    public let body: AsyncThrowingStream<ByteBuffer, any Error>
+    public let body: StreamingBlobBody
 
-    public init(size: Int64, body: AsyncThrowingStream<ByteBuffer, any Error>) {
+    public init(size: Int64, body: StreamingBlobBody) {
         self.size = size
         self.body = body
     }
+}
+
+/// The client side of a streamed blob: the chunks, and a callback told how many bytes the client has taken (the
+/// producer paces itself on it).
+public struct StreamingBlobBody: AsyncSequence, Sendable {
+    public typealias Element = ByteBuffer
+    let chunks: AsyncThrowingStream<ByteBuffer, any Error>
+    let consumed: @Sendable (Int) -> Void
+
+    public init(chunks: AsyncThrowingStream<ByteBuffer, any Error>, consumed: @escaping @Sendable (Int) -> Void) {
+        self.chunks = chunks
+        self.consumed = consumed
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncThrowingStream<ByteBuffer, any Error>.AsyncIterator
+        let consumed: @Sendable (Int) -> Void
+
+        public mutating func next() async throws -> ByteBuffer? {
+            guard let chunk = try await base.next() else { return nil }
+            consumed(chunk.readableBytes)
+            return chunk
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: chunks.makeAsyncIterator(), consumed: consumed) }
 }

@@ -5,35 +5,67 @@ import Synchronization
 
 /// Hands the bytes of an upstream blob to the client that asked for it while storage writes them. The last chunk is
 /// held back until storage has verified the digest, so a client never receives a complete body that failed
-/// verification (it sees a cut connection instead). The client side buffers at most `bufferChunks` chunks: a client
-/// slower than the upstream is cut off (it retries and is served from storage) and the download goes on.
+/// verification (it sees a cut connection instead). The download paces itself on the client (at most
+/// `window` bytes ahead of what it has read); a client that goes away, or reads nothing for `stall`, is cut off and
+/// the download continues at full speed for storage.
 final class BlobTee: Sendable {
-    let stream: AsyncThrowingStream<ByteBuffer, any Error>
-    private let continuation: AsyncThrowingStream<ByteBuffer, any Error>.Continuation
-    private let held = Mutex<(chunk: ByteBuffer?, cut: Bool)>((nil, false))
-
-    init(bufferChunks: Int = 256) {
-        (stream, continuation) = AsyncThrowingStream.makeStream(bufferingPolicy: .bufferingOldest(bufferChunks))
+    private struct State {
+        var held: ByteBuffer?
+        var cut = false
+        var sent: Int64 = 0
+        var consumed: Int64 = 0
+        var lastRead = ContinuousClock.now
     }
 
-    /// Called for each upstream chunk, in order.
-    func pass(_ chunk: ByteBuffer) {
-        let previous = held.withLock { state -> ByteBuffer? in
-            let previous = state.chunk
-            state.chunk = chunk
-            return state.cut ? nil : previous
+    private let chunks: AsyncThrowingStream<ByteBuffer, any Error>
+    private let continuation: AsyncThrowingStream<ByteBuffer, any Error>.Continuation
+    private let state = Mutex(State())
+    private let window: Int64
+    private let stall: Duration
+
+    init(window: Int64 = 8 << 20, stall: Duration = .seconds(30)) {
+        (chunks, continuation) = AsyncThrowingStream.makeStream(bufferingPolicy: .unbounded)
+        self.window = window
+        self.stall = stall
+        continuation.onTermination = { [weak self] _ in self?.state.withLock { $0.cut = true } }
+    }
+
+    /// What the HTTP response sends.
+    var body: StreamingBlobBody {
+        StreamingBlobBody(chunks: chunks) { [self] bytes in
+            state.withLock {
+                $0.consumed += Int64(bytes)
+                $0.lastRead = .now
+            }
+        }
+    }
+
+    /// Called for each upstream chunk, in order; waits while the client is more than `window` bytes behind.
+    func pass(_ chunk: ByteBuffer) async {
+        let previous = state.withLock { state -> ByteBuffer? in
+            let previous = state.held
+            state.held = chunk
+            guard !state.cut, let previous else { return nil }
+            state.sent += Int64(previous.readableBytes)
+            return previous
         }
         guard let previous else { return }
-        if case .dropped = continuation.yield(previous) { cut(UpstreamError.unavailable("the client reads slower than the upstream sends")) }
+        continuation.yield(previous)
+        while true {
+            let (behind, cut, idle) = state.withLock { ($0.sent - $0.consumed, $0.cut, ContinuousClock.now - $0.lastRead) }
+            if cut || behind <= window { return }
+            if idle > stall {
+                self.cut(UpstreamError.unavailable("the client stopped reading"))
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
     }
 
     /// Storage verified the blob: the held chunk goes out and the stream ends.
     func complete() {
-        let last = held.withLock { state -> ByteBuffer? in state.cut ? nil : state.chunk }
-        if let last, case .dropped = continuation.yield(last) {
-            cut(UpstreamError.unavailable("the client reads slower than the upstream sends"))
-            return
-        }
+        let last = state.withLock { state -> ByteBuffer? in state.cut ? nil : state.held }
+        if let last { continuation.yield(last) }
         continuation.finish()
     }
 
@@ -41,7 +73,7 @@ final class BlobTee: Sendable {
     func fail(_ error: any Error) { cut(error) }
 
     private func cut(_ error: any Error) {
-        held.withLock { $0.cut = true }
+        state.withLock { $0.cut = true }
         continuation.finish(throwing: error)
     }
 }
@@ -57,7 +89,7 @@ struct TeeBody: AsyncSequence, Sendable {
         let tee: BlobTee
         mutating func next() async throws -> ByteBuffer? {
             guard let chunk = try await base.next() else { return nil }
-            tee.pass(chunk)
+            await tee.pass(chunk)
             return chunk
         }
     }

@@ -61,7 +61,7 @@ extension OnDemandSync {
         var tee: BlobTee?
         if let handoff, let length {
             let created = BlobTee()
-            handoff.resolve(StreamingBlob(size: length, body: created.stream))
+            handoff.resolve(StreamingBlob(size: length, body: created.body))
             tee = created
         }
         do {

@@ -167,13 +167,16 @@ class TokenIssuer:
 class SyncRegistry(AuthzRegistry):
     """zot-authz with an `extensions.sync` section (and optionally `log.audit`)."""
 
-    def __init__(self, workdir: Path, users: dict[str, str], access_control: dict | None, sync: dict, **options):
+    def __init__(self, workdir: Path, users: dict[str, str], access_control: dict | None, sync: dict,
+                 storage: dict | None = None, **options):
         self.sync = sync
+        self.storage_extra = storage or {}
         super().__init__(workdir, users=users, access_control=access_control, **options)
 
     def config(self) -> dict:
         config = super().config()
         config["extensions"] = {"sync": self.sync, "metrics": {"enable": True}}
+        config["storage"].update(self.storage_extra)
         return config
 
 

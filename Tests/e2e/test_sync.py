@@ -312,3 +312,37 @@ def test_only_signed_refuses_an_unsigned_image_and_accepts_one_with_a_cosign_sig
         (cache.root_dir / "docker.io/library/unsigned/index.json").read_text()
     accepted = pull_digest(cache, "docker.io/library/signed", "v1")
     assert accepted.status_code == 200 and accepted.headers["Docker-Content-Digest"] == signed
+    # The signature comes along (in the background): its tag and its blobs are served from our storage.
+    signature_tag = f"sha256-{signed.split(':')[1]}.sig"
+    deadline = time.monotonic() + 10
+    tags = []
+    while time.monotonic() < deadline and signature_tag not in tags:
+        tags = requests.get(f"{cache.url}/v2/docker.io/library/signed/tags/list", timeout=5).json().get("tags", [])
+        time.sleep(0.1)
+    assert signature_tag in tags, tags
+    index = json.loads((cache.root_dir / "docker.io/library/signed/index.json").read_text())
+    assert any(m.get("annotations", {}).get("org.opencontainers.image.ref.name") == signature_tag for m in index["manifests"])
+
+
+def test_the_pull_through_cache_stores_through_the_s3_driver(upstream, sync_registry, skopeo, tmp_path):
+    from test_s3_storage import MotoS3, s3_storage
+
+    (tmp_path / "moto").mkdir()
+    moto = MotoS3(tmp_path / "moto")
+    try:
+        moto.s3.create_bucket(Bucket="cache")
+        digest = push_upstream(skopeo, tmp_path, upstream, "library/s3img", {"s3.txt": os.urandom(300_000)}, tag="v1")
+        cache = sync_registry(hub_mirror(upstream, credentials_file(tmp_path, upstream)),
+                              storage={"storageDriver": s3_storage(moto, "cache")["storageDriver"]})
+        first = tmp_path / "s3-first"
+        skopeo.run("copy", "--src-tls-verify=false", f"docker://{cache.host}/docker.io/library/s3img:v1", f"oci:{first}:x")
+        assert layout_manifest_digest(first, "x") == digest
+        keys = moto.keys("cache")
+        assert "zot/zot/docker.io/library/s3img/index.json" in keys, keys
+        assert any(key.startswith("zot/zot/docker.io/library/s3img/blobs/sha256/") for key in keys)
+        upstream.stop()
+        again = tmp_path / "s3-again"
+        skopeo.run("copy", "--src-tls-verify=false", f"docker://{cache.host}/docker.io/library/s3img:v1", f"oci:{again}:x")
+        assert layout_manifest_digest(again, "x") == digest
+    finally:
+        moto.stop()

@@ -110,10 +110,22 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
+        // The sync extension: Zot's content mapping, an upstream registry client (Docker token flow) on
+        // AsyncHTTPClient, the on-demand pull-through cache and the periodic mirror.
+        .target(name: "RegistrySync", dependencies: [
+            "RegistryCore", "RegistryStorage", "RegistryConfig",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "_NIOFileSystem", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         // The composition root: turns a ZotConfig into running objects; the only module that knows both.
         .target(name: "RegistryApp", dependencies: [
             "RegistryCore", "RegistryConfig", "RegistryPolicy", "RegistryStorage", "RegistryAuthCore", "RegistryAuth",
-            "RegistryMetadata", "RegistryOIDC", "RegistryOIDCHTTP", "RegistryHTTP", "RegistryS3", "RegistryRetention",
+            "RegistryMetadata", "RegistryOIDC", "RegistryOIDCHTTP", "RegistryHTTP", "RegistryS3", "RegistryRetention", "RegistrySync",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -159,6 +171,11 @@ let package = Package(
             "RegistryS3", "RegistryStorage", "RegistryStorageConformance", "RegistryConfig",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+        .testTarget(name: "RegistrySyncTests", dependencies: [
+            "RegistrySync", "RegistryConfig", "RegistryStorage", "RegistryCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "RegistryHTTPTests", dependencies: [
             "RegistryHTTP", "RegistryApp", "RegistryConfig", "RegistryPolicy", "RegistryAuthCore", "RegistryRetention",

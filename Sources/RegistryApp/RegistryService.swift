@@ -49,6 +49,10 @@ public enum RegistryService {
         options.writeTimeout = timeouts.writeSeconds.map(timeAmount)
         options.metrics?.storageSize = { await storageUsage(storage) }
         configureHygiene(&options, config: config, metadata: metadata)
+        let sync = try syncServices(config, storage: storage, audit: options.audit, metrics: metrics?.metrics, logger: logger)
+        options.pullThrough = sync.onDemand
+        if sync.onDemand == nil && sync.periodic == nil { metrics?.metrics.registerSyncSeries(upstreams: []) }
+        if let periodic = sync.periodic { options.backgroundWork.append { await periodic.run() } }
         return options
     }
 
@@ -200,6 +204,7 @@ public enum RegistryService {
                                              activity: options.activity, audit: options.audit, logger: logger)
             + [repositoryIndexReconciliation(options.storage, config.storage, logger: logger)]
             + backgroundHygiene(options, config: config, logger: logger)
+            + options.backgroundWork.map { work in Task.detached(priority: .background) { await work() } }
         defer { collections.forEach { $0.cancel() } }
         do {
             try await ShutdownDrain(inFlight: options.inFlight, timeout: .milliseconds(Int64(config.http.timeouts.shutdownSeconds * 1000)),

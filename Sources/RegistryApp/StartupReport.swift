@@ -59,6 +59,10 @@ public struct StartupReport: Sendable {
                 extensions.append("web console at /")
             }
         }
+        if let sync = config.extensions.sync, sync.enable, !sync.registries.isEmpty {
+            let onDemand = sync.registries.filter(\.onDemand).count, periodic = sync.registries.filter { $0.pollIntervalSeconds != nil }.count
+            extensions.append("sync (\(sync.registries.count) registries: \(onDemand) on demand, \(periodic) periodic)")
+        }
         info("extensions: " + (extensions.isEmpty ? "none" : extensions.joined(separator: ", ")))
         if let writable = Self.anonymousWrites(policy) { warn("anonymous users can write: \(writable)") }
         for notice in config.notices { warn("\(notice)") }

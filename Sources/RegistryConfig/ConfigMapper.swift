@@ -83,8 +83,9 @@ struct ConfigMapper {
         }
         extensions.scrub = mapScrub(reader)
         extensions.lint = mapLint(reader)
+        if let sync = reader.node("sync") { extensions.sync = mapSync(sync) }
         let known = Set(ExtensionsConfig.knownSections.map { $0.lowercased() })
-        let implemented: Set<String> = ["metrics", "scrub", "lint", "ui"]
+        let implemented: Set<String> = ["metrics", "scrub", "lint", "ui", "sync"]
         for (key, member) in members where !implemented.contains(key.lowercased()) && known.contains(key.lowercased()) {
             extensions.acceptedSections.append(key)
             collector.notice(member.path, "extension accepted but not implemented; the section is ignored")

@@ -46,7 +46,7 @@ public struct StorageConfig: Sendable, Hashable {
     }
 }
 
-/// `extensions`: Zot's extension sections. All are accepted; `metrics`, `scrub`, `lint` and `ui` are acted on.
+/// `extensions`: Zot's extension sections. All are accepted; `metrics`, `scrub`, `lint`, `ui` and `sync` are acted on.
 public struct ExtensionsConfig: Sendable, Hashable {
     /// `extensions.metrics`, when present.
     public var metrics: MetricsExtensionConfig?
@@ -56,6 +56,8 @@ public struct ExtensionsConfig: Sendable, Hashable {
     public var lint: LintExtensionConfig?
     /// `extensions.ui`, when present: the web console.
     public var ui: UIExtensionConfig?
+    /// `extensions.sync`, when present (SyncConfig.swift).
+    public var sync: SyncConfig?
     /// Names of the other extension sections present (accepted, not implemented), in file order.
     public var acceptedSections: [String]
 

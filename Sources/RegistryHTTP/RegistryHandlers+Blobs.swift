@@ -6,7 +6,23 @@ import RegistryStorage
 
 extension RegistryHandlers {
     func getBlob(_ repository: RepositoryName, _ digest: Digest, _ request: Request, _ context: RegistryRequestContext) async throws -> Response {
-        guard let size = try await storage.blobSize(repository, digest) else {
+        var size = try await storage.blobSize(repository, digest)
+        if let pullThrough, pullThrough.covers(repository) {
+            if size == nil, request.method == .get, request.headers[.rangeHeader] == nil {
+                // A cold blob: the client that started the transfer gets the bytes while storage writes them.
+                if let streaming = try await pullThrough.streamBlob(repository, digest, requester: context.identity) {
+                    return Response(status: .ok, headers: [
+                        .contentType: "application/octet-stream", .dockerContentDigest: digest.description,
+                        .contentLength: String(streaming.size),
+                    ], body: ResponseBody(asyncSequence: streaming.body))
+                }
+                size = try await storage.blobSize(repository, digest)
+            } else {
+                size = try await PullThroughReads.blobSize(repository, digest, known: size, storage: storage, source: pullThrough,
+                                                           requester: context.identity)
+            }
+        }
+        guard let size else {
             throw RegistryError(.blobUnknown, detail: "blob \(digest) not found in \(repository)")
         }
         var headers: HTTPFields = [

@@ -6,8 +6,13 @@ import RegistryRetention
 import RegistryStorage
 
 extension RegistryHandlers {
-    func getManifest(_ repository: RepositoryName, _ reference: Reference, head: Bool) async throws -> Response {
-        let stored = try await storage.manifest(repository, reference)
+    func getManifest(_ repository: RepositoryName, _ reference: Reference, head: Bool, _ context: RegistryRequestContext) async throws -> Response {
+        let stored: StoredManifest
+        if let pullThrough, pullThrough.covers(repository) {
+            stored = try await PullThroughReads.manifest(repository, reference, storage: storage, source: pullThrough, requester: context.identity)
+        } else {
+            stored = try await storage.manifest(repository, reference)
+        }
         let headers: HTTPFields = [
             .contentType: stored.mediaType,
             .dockerContentDigest: stored.digest.description,

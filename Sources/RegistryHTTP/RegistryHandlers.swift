@@ -22,6 +22,8 @@ struct RegistryHandlers: Sendable {
     var activity: ActivityRecorder? = nil
     /// `extensions.lint` (`nil`: off).
     var linter: ManifestLinter? = nil
+    /// The sync extension's on-demand source for content missing locally (`nil`: no pull-through cache).
+    var pullThrough: (any PullThroughSource)? = nil
 
     func respond(_ request: Request, context: RegistryRequestContext) async throws -> Response {
         guard let endpoint = try context.endpoint.get() else {
@@ -35,7 +37,7 @@ struct RegistryHandlers: Sendable {
         case (.tagsList(let repository), .get):
             return try await tags(repository, request)
         case (.manifest(let repository, let reference), .get), (.manifest(let repository, let reference), .head):
-            return try await getManifest(repository, reference, head: request.method == .head)
+            return try await getManifest(repository, reference, head: request.method == .head, context)
         case (.manifest(let repository, let reference), .put):
             return try await putManifest(repository, reference, request, context)
         case (.manifest(let repository, let reference), .delete):

@@ -76,6 +76,10 @@ public struct RegistryServerOptions: Sendable {
     public var activity: ActivityRecorder?
     /// `extensions.lint` (`nil`: off).
     public var linter: ManifestLinter?
+    /// The sync extension's pull-through cache, when an `onDemand` registry is configured.
+    public var pullThrough: (any PullThroughSource)?
+    /// Long-running work started with the server and cancelled when it stops (the periodic sync).
+    public var backgroundWork: [@Sendable () async -> Void] = []
 
     public init(address: String, port: Int, realm: String, storage: any RegistryStorageBackend, policy: AccessPolicy,
                 tls: TLSConfiguration? = nil, logger: Logger) {
@@ -175,6 +179,7 @@ public enum RegistryServer {
         }
         configuredHandlers.activity = options.activity
         configuredHandlers.linter = options.linter
+        configuredHandlers.pullThrough = options.pullThrough
         let handlers = configuredHandlers
         for method in [HTTPRequest.Method.get, .head, .put, .post, .patch, .delete] {
             registryRoutes.on("/v2", method: method) { request, context in try await handlers.respond(request, context: context) }

@@ -11,6 +11,17 @@ extension LayoutStorage: ManifestStore {
     }
 
     public func putManifest(_ repository: RepositoryName, reference: Reference, body: [UInt8], manifest: ParsedManifest, tagMustBeNew: Bool) async throws -> Digest {
+        try await storeManifest(repository, reference: reference, body: body, manifest: manifest, tagMustBeNew: tagMustBeNew,
+                                requireReferences: true)
+    }
+
+    public func putMirroredManifest(_ repository: RepositoryName, reference: Reference, body: [UInt8], manifest: ParsedManifest) async throws -> Digest {
+        try await storeManifest(repository, reference: reference, body: body, manifest: manifest, tagMustBeNew: false,
+                                requireReferences: false)
+    }
+
+    private func storeManifest(_ repository: RepositoryName, reference: Reference, body: [UInt8], manifest: ParsedManifest,
+                               tagMustBeNew: Bool, requireReferences: Bool) async throws -> Digest {
         let digest: Digest
         if case .digest(let given) = reference {
             digest = Digest.of(body, algorithm: given.algorithm)
@@ -24,13 +35,13 @@ extension LayoutStorage: ManifestStore {
         let blobPath = try StorageLayout.blob(repository, digest)
         return try await locks.withLock(repository.value) { [self] in
             // Checked under the repository lock, which GC also takes to delete a blob: a blob seen here cannot be
-            // collected before this manifest lists it.
-            for blob in manifest.blobs {
+            // collected before this manifest lists it. A mirrored manifest (sync) may name blobs that arrive later.
+            for blob in manifest.blobs where requireReferences {
                 if try await blobSize(repository, blob) == nil {
                     throw RegistryError(.manifestBlobUnknown, detail: "blob \(blob) is not in \(repository)")
                 }
             }
-            for child in manifest.manifests {
+            for child in manifest.manifests where requireReferences {
                 if try await blobSize(repository, child) == nil {
                     throw RegistryError(.manifestBlobUnknown, detail: "manifest \(child) is not in \(repository)")
                 }

@@ -8,6 +8,9 @@ public protocol ManifestStore: Sendable {
     /// With `tagMustBeNew`, the tag is created atomically and an existing tag is never moved
     /// (`DENIED`): a caller allowed to create but not to update cannot win a race to overwrite.
     func putManifest(_ repository: RepositoryName, reference: Reference, body: [UInt8], manifest: ParsedManifest, tagMustBeNew: Bool) async throws -> Digest
+    /// Stores a manifest copied from an upstream registry (pull-through cache): the blobs and manifests it references
+    /// may arrive later, on demand. A tag is moved if it exists.
+    func putMirroredManifest(_ repository: RepositoryName, reference: Reference, body: [UInt8], manifest: ParsedManifest) async throws -> Digest
     /// Reads a manifest by tag or digest.
     func manifest(_ repository: RepositoryName, _ reference: Reference) async throws -> StoredManifest
     /// Deletes a tag (the manifest stays, untagged), or a manifest and every tag pointing at it.

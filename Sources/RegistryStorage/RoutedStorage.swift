@@ -106,6 +106,10 @@ extension RoutedStorage: ManifestStore {
         try await store(for: repository).putManifest(repository, reference: reference, body: body, manifest: manifest, tagMustBeNew: tagMustBeNew)
     }
 
+    public func putMirroredManifest(_ repository: RepositoryName, reference: Reference, body: [UInt8], manifest: ParsedManifest) async throws -> Digest {
+        try await store(for: repository).putMirroredManifest(repository, reference: reference, body: body, manifest: manifest)
+    }
+
     public func manifest(_ repository: RepositoryName, _ reference: Reference) async throws -> StoredManifest {
         try await store(for: repository).manifest(repository, reference)
     }

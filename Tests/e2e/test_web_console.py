@@ -16,6 +16,7 @@ from oras.client import OrasClient
 from oras.oci import Subject
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
 
 from authz_support import PLAIN_HTTP, AuthzRegistry
 from oidc_support import chromium  # noqa: F401 (fixture)
@@ -97,12 +98,17 @@ class Pages:
         self.driver.find_element(By.ID, "login-username").send_keys(user)
         self.driver.find_element(By.ID, "login-password").send_keys(USERS[user])
         self.driver.find_element(By.ID, "login-submit").click()
+        self.wait_for("#repositories")
         assert self.driver.current_url.endswith("/explore"), self.driver.current_url
         assert self.driver.find_element(By.ID, "username").text == user
         self.check(f"explore-{user}")
 
     def text(self, element_id: str) -> str:
         return self.driver.find_element(By.ID, element_id).text
+
+    def wait_for(self, css: str) -> None:
+        """After a click that navigates: wait until the new page shows `css`."""
+        WebDriverWait(self.driver, 10).until(lambda driver: driver.find_elements(By.CSS_SELECTOR, css))
 
 
 def push_fixtures(server) -> str:
@@ -132,11 +138,13 @@ def test_password_sign_in_and_browse_to_an_image_with_its_config_layers_and_an_o
     names = [row.get_attribute("data-name") for row in chromium.find_elements(By.CSS_SELECTOR, "#repositories tbody tr")]
     assert names == ["private/secret", "team/app"]
     chromium.find_element(By.LINK_TEXT, "team/app").click()
+    pages.wait_for("#tags")
     pages.check("repository")
     tags = [cell.text for cell in chromium.find_elements(By.CSS_SELECTOR, "#tags tbody th")]
     assert tags == ["sbom", "v1", "v2"]
     assert f"podman pull {console.host}/team/app:v1" in chromium.page_source
     chromium.find_element(By.LINK_TEXT, "v1").click()
+    pages.wait_for("#layers")
     pages.check("image")
     assert pages.text("digest") == digest
     assert "MODE=console-test" in pages.text("config") and "/app" in pages.text("config")
@@ -186,6 +194,7 @@ def test_a_tag_is_deleted_only_with_the_delete_right(console, chromium, tmp_path
     row = next(r for r in chromium.find_elements(By.CSS_SELECTOR, "#tags tbody tr") if r.find_element(By.TAG_NAME, "th").text == "v2")
     row.find_element(By.NAME, "confirm").click()
     row.find_element(By.CSS_SELECTOR, "form button").click()
+    pages.wait_for("#message")
     assert "Tag v2 deleted." in pages.text("message")
     assert alice_client.head("/v2/team/app/manifests/v2").status_code == 404
     events = [json.loads(line) for line in console.audit_path.read_text().splitlines()]
@@ -200,6 +209,7 @@ def test_a_key_made_on_the_console_key_page_pulls_with_skopeo(console, chromium,
     pages.open("/user/apikey", "keys")
     chromium.find_element(By.NAME, "label").send_keys("console-made")
     chromium.find_element(By.ID, "create-key").click()
+    pages.wait_for("#new-api-key")
     pages.check("key-created")
     key = pages.text("new-api-key")
     assert key.startswith("zak_") and "skopeo login" in pages.text("login-line")
@@ -215,6 +225,7 @@ def test_who_am_i_explains_the_rights_on_a_repository_the_viewer_types_in(consol
     assert pages.text("method") == "htpasswd"
     chromium.find_element(By.ID, "repo").send_keys("team/app")
     chromium.find_element(By.CSS_SELECTOR, "form[action='/user/whoami'] button").click()
+    pages.wait_for("#rights")
     pages.check("whoami-team-app")
     rights = {row.get_attribute("data-action"): row.text for row in chromium.find_elements(By.CSS_SELECTOR, "#rights tbody tr")}
     assert "allowed" in rights["read"] and "denied" in rights["delete"], rights

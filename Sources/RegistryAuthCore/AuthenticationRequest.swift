@@ -23,8 +23,8 @@ public struct AuthenticationRequest: Sendable {
             for pair in header.split(separator: ";") {
                 let parts = pair.split(separator: "=", maxSplits: 1)
                 guard parts.count == 2 else { continue }
-                if parts[0].trimmingCharacters(in: .whitespaces) == name {
-                    return parts[1].trimmingCharacters(in: .whitespaces)
+                if parts[0].trimmingHTTPWhitespace() == name {
+                    return String(parts[1].trimmingHTTPWhitespace())
                 }
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryCore
 
 /// A user name and password from an HTTP `Authorization: Basic …` header (RFC 7617).
 public struct BasicCredentials: Sendable, Hashable {
@@ -21,10 +22,10 @@ public struct BasicCredentials: Sendable, Hashable {
     ///   payload is not base64, not UTF-8, lacks the colon, has an empty user name, or contains NUL
     ///   (which C APIs such as `crypt` would silently truncate at).
     public static func parse(header: String) throws(AuthenticationFailure) -> BasicCredentials? {
-        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        let trimmed = header.trimmingHTTPWhitespace()
         let schemeEnd = trimmed.firstIndex(of: " ") ?? trimmed.endIndex
         guard trimmed[..<schemeEnd].lowercased() == "basic" else { return nil }
-        let token = trimmed[schemeEnd...].trimmingCharacters(in: .whitespaces)
+        let token = String(trimmed[schemeEnd...].trimmingHTTPWhitespace())
         guard !token.isEmpty else { throw .malformedCredentials("Basic credentials are empty") }
         guard let decoded = decodeBase64(token) else {
             throw .malformedCredentials("Basic credentials are not valid base64")

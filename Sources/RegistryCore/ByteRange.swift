@@ -43,9 +43,6 @@ public enum ByteRange {
 
 extension String {
     func trimmingCharactersInWhitespace() -> String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return String(s)
+        String(trimmingHTTPWhitespace())
     }
 }

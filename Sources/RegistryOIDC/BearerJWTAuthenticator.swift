@@ -139,9 +139,9 @@ public struct BearerJWTAuthenticator: Authenticator {
 
     /// The credentials after `Bearer ` (scheme case-insensitive, surrounding blanks removed); `nil` for other schemes.
     static func bearerToken(in header: String) -> String? {
-        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        let trimmed = header.trimmingHTTPWhitespace()
         let parts = trimmed.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard let scheme = parts.first, scheme.lowercased() == "bearer" else { return nil }
-        return parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+        return parts.count > 1 ? String(parts[1].trimmingHTTPWhitespace()) : ""
     }
 }

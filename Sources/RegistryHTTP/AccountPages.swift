@@ -36,15 +36,24 @@ struct AccountPages: Sendable {
             router.post(RouterPath(path)) { request, context in
                 guard let session = try Self.session(request, sessions) else { return Self.redirectToLogin() }
                 let form = try await Self.checkedForm(request, context, session: session)
-                return try createKey(request, context, session: session, form: form, keys: keys)
+                return try await createKey(request, context, session: session, form: form, keys: keys)
             }
         }
         router.post(RouterPath(Self.revokePath)) { request, context in
             guard let session = try Self.session(request, sessions) else { return Self.redirectToLogin() }
             let form = try await Self.checkedForm(request, context, session: session)
-            if let id = form["id"], try keys.revoke(id: id, owner: session.username) {
+            // An admin (adminPolicy) may revoke another user's key from the admin list (`owner`).
+            let owner = form["owner"].flatMap { $0.isEmpty ? nil : $0 } ?? session.username
+            let isAdmin = services.isAdmin(Identity(username: session.username, groups: session.groups, method: .oidcSession))
+            if owner != session.username && !isAdmin {
+                audit.recordAccountEvent(request, context, event: "apikey-revoke", result: .deny, user: session.username,
+                                         groups: session.groups, reason: "not an admin; key of \(owner.prefix(64))")
+                throw RegistryError(.denied, message: "only admins may revoke another user's keys")
+            }
+            if let id = form["id"], try keys.revoke(id: id, owner: owner) {
                 audit.recordAccountEvent(request, context, event: "apikey-revoke", result: .allow, user: session.username,
-                                         groups: session.groups, authMethod: Identity.Method.oidcSession.rawValue, credentialID: id)
+                                         groups: session.groups, authMethod: Identity.Method.oidcSession.rawValue, credentialID: id,
+                                         reason: owner == session.username ? nil : "admin revoked a key of \(owner.prefix(64))")
             }
             return Response(status: .seeOther, headers: [.location: Self.apiKeysPath])
         }
@@ -70,7 +79,8 @@ struct AccountPages: Sendable {
         return HTML.page(title: "Sign in", body: "<h1>zot-authz</h1>\n\(links)")
     }
 
-    func keysPage(_ session: BrowserSession, keys: APIKeyStore, newKey: String?, message: String?) throws -> Response {
+    func keysPage(_ session: BrowserSession, keys: APIKeyStore, newKey: String?, message: String?,
+                  values: [String: String] = [:], status: HTTPResponse.Status = .ok) throws -> Response {
         let records = try keys.list(owner: session.username)
         var body = "<h1>API keys</h1>\n"
         if console == nil {
@@ -90,30 +100,29 @@ struct AccountPages: Sendable {
             }
             body += "</div>\n"
         }
+        body += keyForm(session, keys: keys, values: values)
         body += """
-        <h2>Create a key</h2>
-        <form method="post" action="\(Self.apiKeysPath)">\(csrfField(session))
-        <label>Label <input name="label" required maxlength="100"></label>
-        <label>Expires in days <input name="expires_in_days" type="number" min="1" value="30"></label>
-        <button type="submit" id="create-key">Create</button>
-        </form>
         <h2>Your keys</h2>
-        <table id="api-keys"><thead><tr><th>Label</th><th>Created</th><th>Expires</th><th>Last used</th><th></th></tr></thead><tbody>
+        <div class="scroll"><table id="api-keys"><thead><tr><th scope="col">Label</th><th scope="col">Scopes</th><th scope="col">Created</th>
+        <th scope="col">Expires</th><th scope="col">Last used</th><th scope="col"><span class="skip">Actions</span></th></tr></thead><tbody>
 
         """
         for record in records {
-            body += "<tr data-id=\"\(HTML.escape(record.id))\"><td>\(HTML.escape(record.label))</td>"
+            body += "<tr data-id=\"\(HTML.escape(record.id))\"><td>\(HTML.escape(record.label))</td><td>\(Self.scopeText(record.scopes))</td>"
             body += "<td>\(APIKeyJSON.format(record.createdAt))</td><td>\(record.expiresAt.map(APIKeyJSON.format) ?? "never")</td>"
             body += "<td>\(record.lastUsedAt.map(APIKeyJSON.format) ?? "never")</td>"
             body += "<td><form method=\"post\" action=\"\(Self.revokePath)\">\(csrfField(session))"
             body += "<input type=\"hidden\" name=\"id\" value=\"\(HTML.escape(record.id))\"><button type=\"submit\">Revoke</button></form></td></tr>\n"
         }
-        body += "</tbody></table>\n"
+        body += "</tbody></table></div>\n"
         body += try refreshTokenSection(session)
+        body += try adminKeySection(session, keys: keys)
         if console != nil {
-            return ConsoleLayout.page(title: "API keys", user: session.username, csrf: session.csrfToken, body: body)
+            return ConsoleLayout.page(title: "API keys", user: session.username, csrf: session.csrfToken, body: body, status: status)
         }
-        return HTML.page(title: "API keys", body: body)
+        var response = HTML.page(title: "API keys", body: body)
+        response.status = status
+        return response
     }
 
     /// The user's refresh tokens (what `docker login` keeps as `identitytoken`), each with a revoke button.
@@ -136,21 +145,30 @@ struct AccountPages: Sendable {
     }
 
     func createKey(_ request: Request, _ context: RegistryRequestContext, session: BrowserSession, form: [String: String],
-                   keys: APIKeyStore) throws -> Response {
+                   keys: APIKeyStore) async throws -> Response {
+        // A refused form comes back with what was typed (never a secret: the form has none).
+        func refuse(_ message: String) throws -> Response {
+            try keysPage(session, keys: keys, newKey: nil, message: message, values: form, status: .badRequest)
+        }
         let label = form["label"] ?? ""
         var expiresAt: Date?
         if let text = form["expires_in_days"], !text.isEmpty {
             guard let days = Int(text), (1...36500).contains(days) else {
-                return try keysPage(session, keys: keys, newKey: nil, message: "Expiry must be a whole number of days between 1 and 36500.")
+                return try refuse("Expiry must be a whole number of days between 1 and 36500.")
             }
             expiresAt = Date().addingTimeInterval(Double(days) * 86400)
+        }
+        let scopes: [AccessScope]
+        switch await requestedScopes(form, session) {
+        case .success(let parsed): scopes = parsed
+        case .failure(let problem): return try refuse(problem.description)
         }
         do {
             // A console password sign-in records its directory, so the key dies with the account (APIKeyOwnerCheck).
             let source = [Identity.Method.htpasswd.rawValue, Identity.Method.ldap.rawValue].contains(session.provider)
                 ? session.provider : Identity.Method.oidcSession.rawValue
-            let (record, secret) = try keys.create(owner: session.username, groups: session.groups, label: label, expiresAt: expiresAt, scopes: [],
-                                                  ownerSource: source)
+            let (record, secret) = try keys.create(owner: session.username, groups: session.groups, label: label, expiresAt: expiresAt,
+                                                  scopes: scopes, ownerSource: source)
             audit.recordAccountEvent(request, context, event: "apikey-create", result: .allow, user: session.username, groups: session.groups,
                                      authMethod: Identity.Method.oidcSession.rawValue, credentialID: record.id)
             var response = try keysPage(session, keys: keys, newKey: secret, message: nil)
@@ -159,9 +177,9 @@ struct AccountPages: Sendable {
         } catch {
             if case APIKeyError.storage = error {
                 context.logger.error("API key store failed", metadata: ["error": "\(error)"])
-                return try keysPage(session, keys: keys, newKey: nil, message: "The key was not created: the key store is unavailable.")
+                return try refuse("The key was not created: the key store is unavailable.")
             }
-            return try keysPage(session, keys: keys, newKey: nil, message: "The key was not created: \(error)")
+            return try refuse("The key was not created: \(error)")
         }
     }
 

@@ -161,7 +161,7 @@ public enum RegistryServer {
             let console = options.console.flatMap { console in
                 account.sessions.map { sessions in
                     ConsoleRoutes(services: account, sessions: sessions, options: console, storage: options.storage, policies: options.policies,
-                                  audit: recorder, loginBudget: options.loginFailureBudget)
+                                  audit: recorder, loginBudget: options.loginFailureBudget, activity: options.activity?.store)
                 }
             }
             AccountRoutes(services: account, audit: recorder).register(on: router)

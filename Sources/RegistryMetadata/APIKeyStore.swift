@@ -95,6 +95,14 @@ public final class APIKeyStore: Sendable {
         }
     }
 
+    /// Every user's keys, by owner then age (the admin view of the web console).
+    public func listAll(limit: Int = 1000) throws -> [APIKeyRecord] {
+        try store.read("list all API keys") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY owner, created_at, rowid LIMIT ?", arguments: [limit])
+                .map(Self.record)
+        }
+    }
+
     /// Deletes the key `id` if it belongs to `owner`; `false` when there is no such key of that owner.
     @discardableResult
     public func revoke(id: String, owner: String) throws -> Bool {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ ALL = ["read", "create", "update", "delete"]
 POLICY = {"repositories": {
     "team/**": {"policies": [{"users": ["alice"], "actions": ALL}, {"users": ["bob"], "actions": ["read"]}]},
     "private/**": {"policies": [{"users": ["alice"], "actions": ALL}]},
-}}
+}, "adminPolicy": {"users": ["alice"], "actions": ALL}}
 ARTIFACT_TYPE = "application/vnd.example.sbom.v1+json"
 IMAGE_CONFIG = canonical_json({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": []},
                                "config": {"Env": ["PATH=/usr/bin", "MODE=console-test"], "Entrypoint": ["/app"],
@@ -70,7 +71,8 @@ class ConsoleRegistry(AuthzRegistry):
 @pytest.fixture
 def console(tmp_path):
     server = ConsoleRegistry(tmp_path / "console-server", users=dict(USERS), access_control=POLICY,
-                             auth={"apikey": True, "failDelay": 1}, log={"audit": str(tmp_path / "audit.jsonl")})
+                             auth={"apikey": {"enable": True, "maxLifetime": "2160h"}, "failDelay": 1},
+                             log={"audit": str(tmp_path / "audit.jsonl")})
     server.audit_path = tmp_path / "audit.jsonl"
     yield server.start()
     server.stop()
@@ -240,3 +242,53 @@ def test_a_wrong_password_on_the_sign_in_form_is_refused_after_the_fail_delay(co
     assert refused.elapsed.total_seconds() >= 1
     no_cookie = requests.post(f"{console.url}/login", data={"csrf": token, "username": "alice", "password": USERS["alice"]}, timeout=10)
     assert no_cookie.status_code == 403 and "session" not in no_cookie.cookies
+
+
+def test_a_scoped_key_is_checked_against_the_users_rights_and_a_refused_form_keeps_its_values(console, chromium, tmp_path):
+    push_fixtures(console)
+    pages = Pages(chromium, console, tmp_path / "screenshots")
+    pages.sign_in("bob")
+    pages.open("/user/apikey", "keys-bob")
+    assert "at most 90 days" in chromium.page_source
+    chromium.find_element(By.NAME, "label").send_keys("too-wide")
+    chromium.find_element(By.ID, "scope-0").send_keys("team/**")
+    chromium.find_element(By.NAME, "scope0_delete").click()
+    chromium.find_element(By.ID, "create-key").click()
+    pages.wait_for("#message")
+    pages.check("key-refused")
+    assert "you may not delete on any repository matching team/**" in pages.text("message")
+    assert chromium.find_element(By.NAME, "label").get_attribute("value") == "too-wide"
+    assert chromium.find_element(By.ID, "scope-0").get_attribute("value") == "team/**"
+    chromium.find_element(By.NAME, "scope0_delete").click()
+    chromium.find_element(By.NAME, "scope0_read").click()
+    chromium.find_element(By.ID, "create-key").click()
+    pages.wait_for("#new-api-key")
+    key = pages.text("new-api-key")
+    assert "team/**: read" in pages.text("api-keys")
+    reader = RegistryClient(console.url, auth=("bob", key))
+    assert reader.head("/v2/team/app/manifests/v1", headers={"Accept": OCI_MANIFEST}).status_code == 200
+    # An admin sees bob's key in the list of every user's keys and revokes it.
+    chromium.delete_all_cookies()
+    pages.sign_in("alice")
+    pages.open("/user/apikey", "keys-admin")
+    row = next(r for r in chromium.find_elements(By.CSS_SELECTOR, "#all-api-keys tbody tr") if "too-wide" in r.text)
+    assert "bob" in row.text
+    row.find_element(By.NAME, "confirm").click()
+    row.find_element(By.CSS_SELECTOR, "form button").click()
+    pages.wait_for("#api-keys")
+    assert reader.head("/v2/team/app/manifests/v1", headers={"Accept": OCI_MANIFEST}).status_code == 401
+
+
+def test_the_repository_page_shows_who_pushed_each_tag_and_when(console, chromium, tmp_path):
+    push_fixtures(console)
+    pages = Pages(chromium, console, tmp_path / "screenshots")
+    pages.sign_in("bob")
+    deadline = time.monotonic() + 15  # push times reach the metadata store in batches (every 5 s)
+    while time.monotonic() < deadline:
+        pages.open("/image?name=team/app", "repository-activity")
+        if "by alice" in pages.text("tags"):
+            break
+        time.sleep(1)
+    assert "by alice" in pages.text("tags")
+    pages.open("/explore", "explore-activity")
+    assert "UTC" in chromium.find_element(By.CSS_SELECTOR, "#repositories tbody tr").text

@@ -10,15 +10,11 @@ public struct ConsoleOptions: Sendable {
     public var failDelay: FailDelay
     /// The `host[:port]` clients pull from, for the ready-made `skopeo`/`podman` lines.
     public var registryHost: String
-    /// The longest API-key lifetime the key store accepts, in days (`nil`: no maximum), shown on the key form.
-    public var maximumKeyLifetimeDays: Int?
 
     /// Creates the options.
-    public init(passwordLogin: AuthenticatorChain?, failDelay: FailDelay = FailDelay(seconds: 0), registryHost: String,
-                maximumKeyLifetimeDays: Int? = nil) {
+    public init(passwordLogin: AuthenticatorChain?, failDelay: FailDelay = FailDelay(seconds: 0), registryHost: String) {
         self.passwordLogin = passwordLogin
         self.failDelay = failDelay
         self.registryHost = registryHost
-        self.maximumKeyLifetimeDays = maximumKeyLifetimeDays
     }
 }

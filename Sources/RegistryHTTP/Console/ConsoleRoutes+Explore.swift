@@ -7,7 +7,7 @@ extension ConsoleRoutes {
     static let explorePageSize = 50
 
     /// `/explore?q=&after=`: the repositories the viewer may read (the `_catalog` filter), those whose name contains
-    /// `q`, 50 per page in name order, each with its tag count.
+    /// `q`, 50 per page in name order, each with its tag count and last push.
     func explorePage(_ request: Request, _ viewer: Viewer) async throws -> Response {
         let query = request.uri.queryParameters
         let search = (query.get("q") ?? "").lowercased()
@@ -29,9 +29,11 @@ extension ConsoleRoutes {
         var rows = ""
         for repository in shown {
             let tags = try await storage.tags(repository) ?? []
+            let activity = await recordedActivity(repository)
+            let lastPush = tags.compactMap { activity?.tags[$0]?.pushedAt }.max()
             let link = "\(Self.imagePath)?name=\(ConsoleLayout.query(repository.value))"
             rows += "<tr data-name=\"\(HTML.escape(repository.value.lowercased()))\"><td><a href=\"\(HTML.escape(link))\">"
-            rows += "\(HTML.escape(repository.value))</a></td><td>\(tags.count)</td></tr>\n"
+            rows += "\(HTML.escape(repository.value))</a></td><td>\(tags.count)</td><td>\(Self.time(lastPush))</td></tr>\n"
         }
         var body = """
         <h1>Repositories</h1>
@@ -39,7 +41,7 @@ extension ConsoleRoutes {
         <label for="filter">Search by name</label><input id="filter" name="q" type="search" value="\(HTML.escape(search))">
         <button type="submit">Search</button></form>
         <div class="scroll"><table id="repositories"><caption>Repositories you may read</caption>
-        <thead><tr><th scope="col">Repository</th><th scope="col">Tags</th></tr></thead><tbody>
+        <thead><tr><th scope="col">Repository</th><th scope="col">Tags</th><th scope="col">Last push</th></tr></thead><tbody>
         \(rows)</tbody></table></div>
         """
         if shown.isEmpty { body += "<p id=\"no-repositories\">No repository you may read\(search.isEmpty ? "" : " matches") yet.</p>" }

@@ -21,6 +21,7 @@ extension ConsoleRoutes {
     private func repositoryPage(_ repository: RepositoryName, _ viewer: Viewer, message: String?) async throws -> Response {
         guard let tags = try await storage.tags(repository) else { return notFound(viewer) }
         let mayDelete = policies.value.decide(viewer.identity, AccessRequirement(repository, .delete)).allowed
+        let activity = await recordedActivity(repository)
         var rows = ""
         for tag in tags.sorted() {
             guard let stored = try? await storage.manifest(repository, .tag(tag)) else { continue }
@@ -32,6 +33,9 @@ extension ConsoleRoutes {
             rows += "<td><code title=\"\(HTML.escape(digest))\">\(HTML.escape(String(digest.prefix(19))))…</code></td>"
             rows += "<td>\(ConsoleLayout.size(view?.totalSize(manifestBytes: stored.body.count) ?? Int64(stored.body.count)))</td>"
             rows += "<td>\(HTML.escape(view?.platforms.joined(separator: ", ") ?? ""))</td>"
+            let tagActivity = activity?.tags[tag]
+            rows += "<td>\(Self.time(tagActivity?.pushedAt))\(tagActivity?.pushedBy.map { " by " + HTML.escape($0) } ?? "")</td>"
+            rows += "<td>\(Self.time(tagActivity?.pulledAt ?? activity?.manifests[stored.digest]?.pulledAt))</td>"
             rows += "<td><code>\(HTML.escape(pull))</code> \(ConsoleLayout.copyButton(pull, label: "Copy the pull command for \(tag)"))</td><td>"
             if mayDelete {
                 rows += "<form method=\"post\" action=\"\(Self.deleteTagPath)\"><input type=\"hidden\" name=\"csrf\" value=\"\(HTML.escape(viewer.session.csrfToken))\">"
@@ -45,7 +49,7 @@ extension ConsoleRoutes {
         if let message { body += "<p class=\"ok\" role=\"status\" id=\"message\">\(HTML.escape(message))</p>\n" }
         body += """
         <div class="scroll"><table id="tags"><caption>Tags</caption><thead><tr><th scope="col">Tag</th><th scope="col">Digest</th>
-        <th scope="col">Size</th><th scope="col">Platforms</th><th scope="col">Pull</th><th scope="col"><span class="skip">Actions</span></th></tr></thead>
+        <th scope="col">Size</th><th scope="col">Platforms</th><th scope="col">Pushed</th><th scope="col">Last pulled</th><th scope="col">Pull</th><th scope="col"><span class="skip">Actions</span></th></tr></thead>
         <tbody>\(rows)</tbody></table></div>
         """
         if tags.isEmpty { body += "<p>This repository has no tags.</p>" }

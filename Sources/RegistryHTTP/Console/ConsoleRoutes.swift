@@ -5,6 +5,7 @@ import RegistryAuthCore
 import RegistryCore
 import RegistryMetadata
 import RegistryPolicy
+import RegistryRetention
 
 /// The web console (`extensions.ui`) at Zot's UI paths: `/` (the repository list when signed in, else the sign-in
 /// page), `/login` (a button per OIDC provider, labelled with its `name`, and a user-name/password form when
@@ -30,6 +31,8 @@ struct ConsoleRoutes: Sendable {
     let policies: Reloadable<AccessPolicy>
     let audit: AuditRecorder
     let loginBudget: LoginFailureBudget?
+    /// Push and pull times (and pushers), when recorded; shown as recorded (events reach the store within seconds).
+    var activity: (any ActivityStore)? = nil
 
     func register(on router: Router<RegistryRequestContext>) {
         router.get("/") { request, _ in
@@ -74,6 +77,19 @@ struct ConsoleRoutes: Sendable {
 
     func page(_ title: String, _ viewer: Viewer?, _ body: String, status: HTTPResponse.Status = .ok) -> Response {
         ConsoleLayout.page(title: title, user: viewer?.session.username, csrf: viewer?.session.csrfToken, body: body, status: status)
+    }
+
+    /// The repository's recorded pushes and pulls, or none.
+    func recordedActivity(_ repository: RepositoryName) async -> RepositoryActivity? {
+        guard let activity else { return nil }
+        return try? await activity.activity(of: repository.value)
+    }
+
+    static func time(_ date: Date?) -> String {
+        guard let date else { return "—" }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime]
+        return formatter.string(from: date) + " UTC"
     }
 
     /// The answer for a repository or image the viewer may not read or that does not exist: the same either way.

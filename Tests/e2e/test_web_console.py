@@ -20,7 +20,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from authz_support import PLAIN_HTTP, AuthzRegistry
-from oidc_support import chromium  # noqa: F401 (fixture)
+from oidc_support import OIDCRegistry, chromium, oidc_provider  # noqa: F401 (fixtures)
 from registry_client import OCI_MANIFEST, RegistryClient, canonical_json
 
 pytestmark = pytest.mark.zot_only
@@ -292,3 +292,39 @@ def test_the_repository_page_shows_who_pushed_each_tag_and_when(console, chromiu
     assert "by alice" in pages.text("tags")
     pages.open("/explore", "explore-activity")
     assert "UTC" in chromium.find_element(By.CSS_SELECTOR, "#repositories tbody tr").text
+
+
+class ConsoleOIDCRegistry(OIDCRegistry):
+    """OIDC login (the provider named "Authentik") plus htpasswd, with the console on."""
+
+    def config(self) -> dict:
+        config = super().config()
+        config["http"]["auth"]["openid"]["providers"]["oidc"]["name"] = "Authentik"
+        config["extensions"] = {"ui": {"enable": True}}
+        return config
+
+
+def test_the_sign_in_page_labels_the_provider_with_its_name_and_the_oidc_login_lands_on_the_repositories(oidc_provider, chromium, tmp_path):
+    server = ConsoleOIDCRegistry(tmp_path / "console-oidc", users=dict(USERS), access_control=POLICY, provider=oidc_provider)
+    server.start()
+    try:
+        pages = Pages(chromium, server, tmp_path / "screenshots")
+        pages.open("/", "login-oidc")
+        assert chromium.current_url.endswith("/login")
+        button = chromium.find_element(By.ID, "login-oidc")
+        assert button.text == "Sign in with Authentik"
+        assert chromium.find_elements(By.ID, "login-password"), "htpasswd is configured: the password form is shown too"
+        button.click()
+        WebDriverWait(chromium, 15).until(lambda d: d.current_url.startswith(oidc_provider.issuer))
+        subject = chromium.find_element(By.NAME, "sub")
+        subject.send_keys("alice")
+        subject.find_element(By.XPATH, "./ancestor::form").find_element(
+            By.CSS_SELECTOR, "button[type=submit], input[type=submit], button:not([type])").click()
+        pages.wait_for("#repositories")
+        assert chromium.current_url.split("?")[0].endswith("/explore")
+        assert pages.text("username") == "alice"
+        pages.check("explore-oidc")
+        pages.open("/user/whoami", "whoami-oidc")
+        assert pages.text("method") == "oidc"
+    finally:
+        server.stop()

@@ -27,6 +27,6 @@ public final class AuditTrail: Sendable {
 
     /// The current time as ISO 8601 with milliseconds, UTC.
     public static func timestamp() -> String {
-        Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        RFC3339Time.string(from: Date(), milliseconds: true)
     }
 }

@@ -120,9 +120,7 @@ struct TokenServiceRoutes: Sendable {
     }
 
     static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+        RFC3339Time.string(from: date)
     }
 
     /// Distribution's token response (`refresh_token` only for offline requests).

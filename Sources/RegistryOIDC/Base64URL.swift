@@ -4,10 +4,17 @@ import Foundation
 enum Base64URL {
     /// Encodes `bytes` without padding.
     static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        // Byte-wise from the standard alphabet (Foundation's replacingOccurrences bridges through NSString).
+        var encoded = [UInt8]()
+        for byte in Data(bytes).base64EncodedData() {
+            switch byte {
+            case UInt8(ascii: "+"): encoded.append(UInt8(ascii: "-"))
+            case UInt8(ascii: "/"): encoded.append(UInt8(ascii: "_"))
+            case UInt8(ascii: "="): continue
+            default: encoded.append(byte)
+            }
+        }
+        return String(decoding: encoded, as: UTF8.self)
     }
 
     /// Decodes unpadded base64url; `nil` for any character outside the alphabet (including `=`, `+`, `/`,

@@ -1,5 +1,6 @@
 import RegistryConfig
 import RegistryPolicy
+import RegistryRetention
 
 /// What a config reload changes: the access rules (as a diff for the log and the audit trail), the settings that
 /// take effect live, and the settings that changed but only apply after a restart.
@@ -42,6 +43,10 @@ struct ConfigReloadDiff: Sendable, Equatable {
                 needRestart.append("http.auth.ldap")
             }
         }
+        if old.storage != new.storage && Self.withoutLiveStorageSettings(old.storage) == Self.withoutLiveStorageSettings(new.storage) {
+            // Only retention or gcDelay (of the root or a subPath) changed: GC reads them at its next pass.
+            applied.append("storage.retention")
+        }
         var oldAuth = old.http.auth, newAuth = new.http.auth
         oldAuth?.htpasswd = nil
         newAuth?.htpasswd = nil
@@ -56,13 +61,23 @@ struct ConfigReloadDiff: Sendable, Equatable {
             ("http.auth", oldAuth != newAuth),
             ("http.trustedProxies", old.http.trustedProxies != new.http.trustedProxies),
             ("http timeouts", old.http.timeouts != new.http.timeouts),
-            ("storage", old.storage != new.storage),
+            ("storage", Self.withoutLiveStorageSettings(old.storage) != Self.withoutLiveStorageSettings(new.storage)),
             ("log.output", old.log.output != new.log.output),
             ("log.format", old.log.format != new.log.format),
             ("log.audit", old.log.audit != new.log.audit),
             ("extensions", old.extensions != new.extensions),
         ]
         needRestart += restartOnly.filter(\.1).map(\.0)
+    }
+
+    /// `storage` without the settings GC reads at every pass (retention, gcDelay), for the restart comparison.
+    static func withoutLiveStorageSettings(_ storage: StorageConfig) -> StorageConfig {
+        var stripped = storage
+        stripped.retention = RetentionSettings()
+        stripped.gcDelay = nil
+        stripped.gcDelaySeconds = nil
+        stripped.subPaths = stripped.subPaths.mapValues(withoutLiveStorageSettings)
+        return stripped
     }
 
     /// The rule-level differences between two `accessControl` sections, patterns in config order.

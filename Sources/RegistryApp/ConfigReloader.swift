@@ -10,7 +10,7 @@ import UnixSignals
 
 /// Live reload of the config file: watched (its contents compared about once a second) and on SIGHUP. A new
 /// config is loaded and verified (the checks of `zot-authz verify`); if it fails, the old one stays in force. If it
-/// passes, `accessControl`, `http.ratelimit`, `log.level`, the htpasswd path, the LDAP settings and the TLS certificate/key paths take
+/// passes, `accessControl`, `http.ratelimit`, `log.level`, the htpasswd path, the LDAP settings, the TLS certificate/key paths and storage retention/gcDelay take
 /// effect at once, for the next
 /// request, without dropping connections. Options read only at start are named in the log as needing a restart.
 /// Every attempt is logged and audited as `config-reload`, with the diff of the access rules.
@@ -24,6 +24,8 @@ final class ConfigReloader: Sendable {
         /// The LDAP authenticator, replaced when `http.auth.ldap` changes.
         var ldap: SwitchableAuthenticator?
         var certificate: ServerCertificate?
+        /// The storage settings GC reads each pass (retention, gcDelay).
+        var storage: Reloadable<StorageConfig>?
         var audit: AuditTrail?
     }
 
@@ -97,6 +99,7 @@ final class ConfigReloader: Sendable {
                 return refuse(["http.tls: \(error)"], trigger: trigger)
             }
         }
+        if diff.applied.contains("storage.retention"), let storage = targets.storage { storage.replace(with: new.storage) }
         targets.policies.replace(with: policy)
         if diff.applied.contains("http.ratelimit") { targets.rateLimiters.replace(with: limiters) }
         targets.levels.current = Logger.Level(zotLevel: new.log.level)

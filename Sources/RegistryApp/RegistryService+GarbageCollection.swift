@@ -17,10 +17,11 @@ extension RegistryService {
     /// Starts `storage.gc` for one store: a pass every `gcInterval` (default 1 h), retention first, then what has
     /// been unreferenced for `gcDelay`. Passes run one at a time (the loop awaits each); a pass starts only inside
     /// `gcTimeWindow` when one is set. Every deletion is logged and audited with its rule; a dry run logs and audits
-    /// what it would delete.
-    static func garbageCollection(_ store: LayoutStorage, _ settings: StorageConfig, metrics: RegistryMetrics?,
-                                  activity: ActivityRecorder?, audit: AuditTrail?, logger: Logger) -> Task<Void, Never> {
-        let collector = garbageCollector(store, settings, activity: activity?.store)
+    /// what it would delete. `current` gives the store's settings in force: a config reload that edits `retention` or
+    /// `gcDelay` applies from the next pass (the interval and window are read at start).
+    static func garbageCollection(_ store: LayoutStorage, _ settings: StorageConfig, current: @escaping @Sendable () -> StorageConfig,
+                                  metrics: RegistryMetrics?, activity: ActivityRecorder?, audit: AuditTrail?,
+                                  logger: Logger) -> Task<Void, Never> {
         let interval = max(1, settings.gcIntervalSeconds ?? 3600)
         let window = settings.gcTimeWindow
         return Task.detached(priority: .background) {
@@ -33,7 +34,7 @@ extension RegistryService {
                 }
                 try? await activity?.flush()
                 let clock = ContinuousClock(), started = clock.now
-                let report = await collector.collect()
+                let report = await garbageCollector(store, current(), activity: activity?.store).collect()
                 record(report, duration: clock.now - started, root: settings.rootDirectory, metrics: metrics, audit: audit, logger: logger)
             }
         }

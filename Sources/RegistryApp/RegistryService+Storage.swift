@@ -124,6 +124,17 @@ extension RegistryService {
         return result
     }
 
+    /// ``stores(_:_:)`` with the `subPaths` route of each (`nil` for the default store).
+    static func routedStores(_ storage: any RegistryStorageBackend, _ config: StorageConfig) -> [(LayoutStorage, StorageConfig, String?)] {
+        if let layout = storage as? LayoutStorage { return [(layout, config, nil)] }
+        guard let routed = storage as? RoutedStorage else { return [] }
+        var result: [(LayoutStorage, StorageConfig, String?)] = [(routed.defaultStore, config, nil)]
+        for (route, store) in routed.routes.sorted(by: { $0.key < $1.key }) {
+            if let sub = config.subPaths[route] { result.append((store, sub, route)) }
+        }
+        return result
+    }
+
     /// Bytes stored by the backend, for the storage size gauge.
     static func storageUsage(_ storage: any RegistryStorageBackend) async -> StorageUsage {
         if let layout = storage as? LayoutStorage { return await layout.storageUsage() }
@@ -132,10 +143,17 @@ extension RegistryService {
     }
 
     /// Starts `storage.gc` for every store whose settings enable it.
-    static func garbageCollections(_ storage: any RegistryStorageBackend, _ config: StorageConfig, metrics: RegistryMetrics?,
-                                   activity: ActivityRecorder?, audit: AuditTrail?, logger: Logger) -> [Task<Void, Never>] {
-        stores(storage, config).compactMap { store, settings in
-            settings.gc ? garbageCollection(store, settings, metrics: metrics, activity: activity, audit: audit, logger: logger) : nil
+    /// `live` holds the storage settings in force (replaced by a config reload that changes retention or gcDelay).
+    static func garbageCollections(_ storage: any RegistryStorageBackend, _ config: StorageConfig, live: Reloadable<StorageConfig>,
+                                   metrics: RegistryMetrics?, activity: ActivityRecorder?, audit: AuditTrail?,
+                                   logger: Logger) -> [Task<Void, Never>] {
+        return routedStores(storage, config).compactMap { store, settings, route in
+            guard settings.gc else { return nil }
+            let current: @Sendable () -> StorageConfig = {
+                guard let route else { return live.value }
+                return live.value.subPaths[route] ?? settings
+            }
+            return garbageCollection(store, settings, current: current, metrics: metrics, activity: activity, audit: audit, logger: logger)
         }
     }
 }

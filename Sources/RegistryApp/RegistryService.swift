@@ -184,15 +184,17 @@ public enum RegistryService {
             if line.isWarning { logger.warning("\(line.message)") } else { logger.info("\(line.message)") }
         }
         let reloading: [Task<Void, Never>]
+        // Storage settings a reload may change live (retention, gcDelay); the stores themselves are built once.
+        let liveStorage = Reloadable(config.storage)
         if let configPath {
             let htpasswd = options.authenticators.authenticators.lazy.compactMap { $0 as? HtpasswdAuthenticator }.first
             let ldap = options.authenticators.authenticators.lazy.compactMap { $0 as? SwitchableAuthenticator }
                 .first { $0.accountMethod == .ldap }
             let targets = ConfigReloader.Targets(policies: options.policies, rateLimiters: options.rateLimiters, levels: levels,
                                                  htpasswd: htpasswd, ldap: ldap, certificate: options.serverCertificate,
-                                                 audit: options.audit)
+                                                 storage: liveStorage, audit: options.audit)
             reloading = ConfigReloader(path: configPath, config: config, targets: targets, logger: logger).watch()
-            logger.info("config reload: \(configPath) is watched and SIGHUP reloads it (accessControl, http.ratelimit, log.level, htpasswd path, LDAP settings, TLS certificate and key paths)")
+            logger.info("config reload: \(configPath) is watched and SIGHUP reloads it (accessControl, http.ratelimit, log.level, htpasswd path, LDAP settings, TLS certificate and key paths, storage retention and gcDelay)")
         } else {
             reloading = [ignoreHangups(logger)]
         }
@@ -200,7 +202,7 @@ public enum RegistryService {
         defer { certificateWatch?.cancel() }
         defer { reloading.forEach { $0.cancel() } }
         let app = try RegistryServer.application(options)
-        let collections = garbageCollections(options.storage, config.storage, metrics: options.metrics?.metrics,
+        let collections = garbageCollections(options.storage, config.storage, live: liveStorage, metrics: options.metrics?.metrics,
                                              activity: options.activity, audit: options.audit, logger: logger)
             + [repositoryIndexReconciliation(options.storage, config.storage, logger: logger)]
             + backgroundHygiene(options, config: config, logger: logger)

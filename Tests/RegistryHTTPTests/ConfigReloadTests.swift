@@ -3,6 +3,7 @@ import Logging
 import RegistryConfig
 import RegistryCore
 import RegistryPolicy
+import RegistryRetention
 @testable import RegistryApp
 @testable import RegistryHTTP
 import Testing
@@ -101,6 +102,21 @@ struct ConfigReloadTests {
         #expect(diff(first, nil).needRestart == ["http.tls"])
         #expect(diff(first, TLSConfig(cert: "/b.crt", key: "/b.key", cacert: "/ca.crt")).needRestart == ["http.tls"])
         #expect(diff(first, first).isEmpty)
+    }
+
+    @Test("Retention and gcDelay edits (root or subPaths) are applied live; other storage edits need a restart")
+    func storageChanges() {
+        var before = ZotConfig(storage: StorageConfig(rootDirectory: "/r"))
+        before.storage.subPaths["/a"] = StorageConfig(rootDirectory: "/a")
+        var retention = before
+        retention.storage.retention = RetentionSettings(dryRun: true, delay: 60)
+        retention.storage.subPaths["/a"]?.gcDelaySeconds = 5
+        #expect(ConfigReloadDiff(old: before, new: retention).applied == ["storage.retention"])
+        #expect(ConfigReloadDiff(old: before, new: retention).needRestart.isEmpty)
+        var root = retention
+        root.storage.rootDirectory = "/elsewhere"
+        #expect(ConfigReloadDiff(old: before, new: root).needRestart == ["storage"])
+        #expect(!ConfigReloadDiff(old: before, new: root).applied.contains("storage.retention"))
     }
 
     @Test("Changed LDAP settings are applied live; adding or removing LDAP needs a restart")

@@ -117,3 +117,41 @@ def test_sighup_reloads_and_options_needing_a_restart_are_named(reload_registry)
     server.process.send_signal(signal.SIGHUP)
     assert wait_for(lambda: '"SIGHUP"' in server.log_text() or "SIGHUP" in server.log_text(), 2.0) is not None
     assert server.process.poll() is None
+
+
+class GCRegistry(AuthzRegistry):
+    """GC every second with a retention that keeps every tag (no policy matches `other/**` only)."""
+
+    retention: dict = {"delay": "1s", "policies": [{"repositories": ["other/**"], "keepTags": [{"patterns": [".*"]}]}]}
+
+    def config(self) -> dict:
+        config = super().config()
+        config["storage"].update({"gc": True, "gcDelay": "1s", "gcInterval": "1s", "retention": self.retention})
+        return config
+
+
+def test_a_retention_edit_applies_at_the_next_gc_pass_without_a_restart(tmp_path: Path):
+    from registry_client import RegistryClient
+    server = GCRegistry(tmp_path / "gc-reload", users=dict(USERS), access_control=copy.deepcopy(READ_ONLY_BOB),
+                        log={"audit": str(tmp_path / "gc-reload" / "audit.log")})
+    server.start()
+    try:
+        alice = RegistryClient(server.url, auth=("alice", USERS["alice"]))
+        for tag in ["v1", "v2", "v3"]:
+            alice.push_image("team/app", tag)
+            time.sleep(0.05)
+        time.sleep(3)  # a few GC passes under the first retention: nothing matches team/**, everything stays
+        assert alice.get("/v2/team/app/tags/list").json()["tags"] == ["v1", "v2", "v3"]
+        pid = server.pid
+        config = json.loads(config_path(server).read_text())
+        config["storage"]["retention"] = {"delay": "1s", "policies": [
+            {"repositories": ["team/**"], "keepTags": [{"mostRecentlyPushedCount": 1}]}]}
+        write_config(server, config)
+        # Push times reach the metadata store within 5 s; the next pass after that keeps only the newest tag.
+        assert wait_for(lambda: alice.get("/v2/team/app/tags/list").json()["tags"] == ["v3"], 20) is not None, \
+            alice.get("/v2/team/app/tags/list").text
+        assert server.pid == pid and server.process.poll() is None
+        reload = [e for e in audit_events(server) if e.get("event") == "config-reload"][-1]
+        assert reload["result"] == "allow" and "needs restart" not in reload["reason"], reload
+    finally:
+        server.stop()

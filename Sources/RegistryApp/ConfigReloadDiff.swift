@@ -47,6 +47,7 @@ struct ConfigReloadDiff: Sendable, Equatable {
             // Only retention or gcDelay (of the root or a subPath) changed: GC reads them at its next pass.
             applied.append("storage.retention")
         }
+        if old.extensions.sync != new.extensions.sync { applied.append("extensions.sync") }
         var oldAuth = old.http.auth, newAuth = new.http.auth
         oldAuth?.htpasswd = nil
         newAuth?.htpasswd = nil
@@ -65,9 +66,17 @@ struct ConfigReloadDiff: Sendable, Equatable {
             ("log.output", old.log.output != new.log.output),
             ("log.format", old.log.format != new.log.format),
             ("log.audit", old.log.audit != new.log.audit),
-            ("extensions", old.extensions != new.extensions),
+            ("extensions", Self.withoutSync(old.extensions) != Self.withoutSync(new.extensions)),
         ]
         needRestart += restartOnly.filter(\.1).map(\.0)
+    }
+
+    /// `extensions` without `sync`, which a reload rebuilds.
+    static func withoutSync(_ extensions: ExtensionsConfig) -> ExtensionsConfig {
+        var stripped = extensions
+        stripped.sync = nil
+        stripped.acceptedSections.removeAll { $0.lowercased() == "sync" }
+        return stripped
     }
 
     /// `storage` without the settings GC reads at every pass (retention, gcDelay), for the restart comparison.

@@ -10,7 +10,7 @@ import UnixSignals
 
 /// Live reload of the config file: watched (its contents compared about once a second) and on SIGHUP. A new
 /// config is loaded and verified (the checks of `zot-authz verify`); if it fails, the old one stays in force. If it
-/// passes, `accessControl`, `http.ratelimit`, `log.level`, the htpasswd path, the LDAP settings, the TLS certificate/key paths and storage retention/gcDelay take
+/// passes, `accessControl`, `http.ratelimit`, `log.level`, the htpasswd path, the LDAP settings, the TLS certificate/key paths, storage retention/gcDelay and `extensions.sync` take
 /// effect at once, for the next
 /// request, without dropping connections. Options read only at start are named in the log as needing a restart.
 /// Every attempt is logged and audited as `config-reload`, with the diff of the access rules.
@@ -26,7 +26,18 @@ final class ConfigReloader: Sendable {
         var certificate: ServerCertificate?
         /// The storage settings GC reads each pass (retention, gcDelay).
         var storage: Reloadable<StorageConfig>?
+        /// The sync extension, rebuilt when `extensions.sync` changes.
+        var sync: SyncTarget?
         var audit: AuditTrail?
+    }
+
+    /// What rebuilding the sync services needs.
+    struct SyncTarget: Sendable {
+        let control: SyncControl
+        let storage: any RegistryStorageBackend
+        let audit: AuditTrail?
+        let metrics: RegistryMetrics?
+        let logger: Logger
     }
 
     /// The outcome of one attempt.
@@ -97,6 +108,15 @@ final class ConfigReloader: Sendable {
                 try certificate.switchFiles(certificatePath: cert, keyPath: key)
             } catch {
                 return refuse(["http.tls: \(error)"], trigger: trigger)
+            }
+        }
+        if diff.applied.contains("extensions.sync"), let sync = targets.sync {
+            do {
+                let services = try RegistryService.syncServices(new, storage: sync.storage, audit: sync.audit, metrics: sync.metrics,
+                                                                logger: sync.logger)
+                sync.control.replace(onDemand: services.onDemand, periodic: services.periodic)
+            } catch {
+                return refuse(["\(error)"], trigger: trigger)
             }
         }
         if diff.applied.contains("storage.retention"), let storage = targets.storage { storage.replace(with: new.storage) }

@@ -50,9 +50,11 @@ public enum RegistryService {
         options.metrics?.storageSize = { await storageUsage(storage) }
         configureHygiene(&options, config: config, metadata: metadata)
         let sync = try syncServices(config, storage: storage, audit: options.audit, metrics: metrics?.metrics, logger: logger)
-        options.pullThrough = sync.onDemand
         if sync.onDemand == nil && sync.periodic == nil { metrics?.metrics.registerSyncSeries(upstreams: []) }
-        if let periodic = sync.periodic { options.backgroundWork.append { await periodic.run() } }
+        // Always installed, so a config reload can turn sync on, change or off (SyncControl).
+        let control = SyncControl(onDemand: sync.onDemand, periodic: sync.periodic)
+        options.pullThrough = control
+        options.backgroundWork.append { await control.runPeriodic() }
         return options
     }
 
@@ -190,11 +192,15 @@ public enum RegistryService {
             let htpasswd = options.authenticators.authenticators.lazy.compactMap { $0 as? HtpasswdAuthenticator }.first
             let ldap = options.authenticators.authenticators.lazy.compactMap { $0 as? SwitchableAuthenticator }
                 .first { $0.accountMethod == .ldap }
+            let sync = (options.pullThrough as? SyncControl).map { control in
+                ConfigReloader.SyncTarget(control: control, storage: options.storage, audit: options.audit,
+                                          metrics: options.metrics?.metrics, logger: logger)
+            }
             let targets = ConfigReloader.Targets(policies: options.policies, rateLimiters: options.rateLimiters, levels: levels,
                                                  htpasswd: htpasswd, ldap: ldap, certificate: options.serverCertificate,
-                                                 storage: liveStorage, audit: options.audit)
+                                                 storage: liveStorage, sync: sync, audit: options.audit)
             reloading = ConfigReloader(path: configPath, config: config, targets: targets, logger: logger).watch()
-            logger.info("config reload: \(configPath) is watched and SIGHUP reloads it (accessControl, http.ratelimit, log.level, htpasswd path, LDAP settings, TLS certificate and key paths, storage retention and gcDelay)")
+            logger.info("config reload: \(configPath) is watched and SIGHUP reloads it (accessControl, http.ratelimit, log.level, htpasswd path, LDAP settings, TLS certificate and key paths, storage retention and gcDelay, extensions.sync)")
         } else {
             reloading = [ignoreHangups(logger)]
         }

@@ -119,6 +119,18 @@ struct ConfigReloadTests {
         #expect(!ConfigReloadDiff(old: before, new: root).applied.contains("storage.retention"))
     }
 
+    @Test("An extensions.sync edit is applied live; other extension edits need a restart")
+    func syncChanges() {
+        let before = ZotConfig(storage: StorageConfig(rootDirectory: "/r"))
+        var sync = before
+        sync.extensions.sync = SyncConfig()
+        #expect(ConfigReloadDiff(old: before, new: sync).applied == ["extensions.sync"])
+        #expect(ConfigReloadDiff(old: before, new: sync).needRestart.isEmpty)
+        var metrics = before
+        metrics.extensions.metrics = MetricsExtensionConfig()
+        #expect(ConfigReloadDiff(old: before, new: metrics).needRestart == ["extensions"])
+    }
+
     @Test("Changed LDAP settings are applied live; adding or removing LDAP needs a restart")
     func ldapChanges() {
         func diff(_ old: LDAPConfig?, _ new: LDAPConfig?) -> ConfigReloadDiff {

@@ -346,3 +346,28 @@ def test_the_pull_through_cache_stores_through_the_s3_driver(upstream, sync_regi
         assert layout_manifest_digest(again, "x") == digest
     finally:
         moto.stop()
+
+
+def test_a_sync_edit_applies_without_a_restart(upstream, sync_registry, skopeo, tmp_path):
+    digest = push_upstream(skopeo, tmp_path, upstream, "library/busybox", {"busybox.txt": b"busybox\n"}, tag="1.36")
+    mirror = hub_mirror(upstream, credentials_file(tmp_path, upstream))
+    mirror["registries"][0]["content"] = [{"destination": "/ghcr.io", "prefix": "**"}]
+    cache = sync_registry(mirror, log={"audit": str(tmp_path / "audit.jsonl")})
+    name = f"{cache.host}/docker.io/library/busybox:1.36"
+    missing = skopeo.run("copy", "--src-tls-verify=false", f"docker://{name}", f"oci:{tmp_path / 'before'}:x", check=False)
+    assert missing.returncode != 0, "docker.io/** is not mapped yet"
+    pid = cache.pid
+    config_path = cache.workdir / "config.json"
+    config = json.loads(config_path.read_text())
+    config["extensions"]["sync"]["registries"][0]["content"] = [{"destination": "/docker.io", "prefix": "**"}]
+    config_path.write_text(json.dumps(config, indent=2))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and "config reloaded" not in cache.log_text():
+        time.sleep(0.2)
+    assert "config reloaded" in cache.log_text(), cache.log_tail()
+    after = tmp_path / "after"
+    skopeo.run("copy", "--src-tls-verify=false", f"docker://{name}", f"oci:{after}:x")
+    assert layout_manifest_digest(after, "x") == digest
+    assert cache.pid == pid and cache.process.poll() is None
+    reloads = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines() if '"config-reload"' in line]
+    assert reloads and reloads[-1]["result"] == "allow" and "needs restart" not in reloads[-1]["reason"], reloads

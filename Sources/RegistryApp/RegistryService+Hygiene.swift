@@ -14,6 +14,8 @@ extension RegistryService {
     /// Push/pull recording (in the metadata database) and `extensions.lint`.
     static func configureHygiene(_ options: inout RegistryServerOptions, config: ZotConfig, metadata: MetadataStore) {
         options.activity = ActivityRecorder(store: SQLiteActivityStore(store: metadata))
+        let retention = !config.storage.retention.policies.isEmpty || config.storage.subPaths.values.contains { !$0.retention.policies.isEmpty }
+        options.metrics?.metrics.registerHygieneSeries(scrub: config.extensions.scrub?.enable == true, retention: retention)
         if let lint = config.extensions.lint, lint.enable, !lint.mandatoryAnnotations.isEmpty {
             options.linter = ManifestLinter(mandatoryAnnotations: lint.mandatoryAnnotations)
         }

@@ -12,6 +12,10 @@ extension RegistryMetrics {
         for upstream in upstreams {
             _ = registry.makeCounter(descriptor: Self.syncErrors, labels: [("upstream", upstream)])
         }
+        for result in ["success", "failure"] {
+            _ = registry.makeCounter(descriptor: Self.syncRuns, labels: [("result", result)])
+        }
+        _ = registry.makeCounter(descriptor: Self.syncImages)
     }
 
     /// Covered content served from storage.

@@ -7,6 +7,25 @@ extension RegistryMetrics {
     /// Default buckets for a GC or scrub pass (seconds).
     static let passBuckets: [Duration] = [0.01, 0.1, 1, 5, 30, 60, 300, 1800, 3600].map { Duration.milliseconds(Int64($0 * 1000)) }
 
+    /// Pre-registers at 0 the series of the hygiene jobs that are configured, so dashboards and alerts see them
+    /// before the first pass.
+    public func registerHygieneSeries(scrub: Bool, retention: Bool) {
+        _ = registry.makeCounter(descriptor: Self.name("gc_reclaimed", unit: "bytes_total", "Bytes of blobs deleted by garbage collection."))
+        if scrub {
+            _ = registry.makeCounter(descriptor: Self.name("scrub_runs", unit: "total", "Scrub passes run."))
+            _ = registry.makeCounter(descriptor: Self.name("scrub_problems", unit: "total", "Corrupt or missing blobs and manifests found by scrub."))
+            registry.makeGauge(descriptor: Self.name("scrub_last_problems", unit: "", "Problems found by the last scrub pass.")).set(Int64(0))
+        }
+        if retention {
+            let descriptor = Self.name("retention_decisions", unit: "total", "Retention decisions on tags and untagged manifests.")
+            for decision in ["keep", "delete"] {
+                for mode in ["dry-run", "applied"] {
+                    _ = registry.makeCounter(descriptor: descriptor, labels: [("decision", decision), ("mode", mode)])
+                }
+            }
+        }
+    }
+
     /// One GC pass of one store: how long it took and how many bytes it freed.
     public func observeGarbageCollection(duration: Duration, bytesReclaimed: Int64) {
         zot.gcDuration.observe(duration)

@@ -103,7 +103,12 @@ class DashboardRegistry(AuthzRegistry):
     def config(self) -> dict:
         config = super().config()
         config["extensions"] = {"metrics": {"enable": True, "prometheus": {"path": "/metrics"}}}
-        config["storage"].update({"gc": True, "gcInterval": "1s", "gcDelay": "1h"})
+        config["storage"].update({"gc": True, "gcInterval": "1s", "gcDelay": "1h", "retention": {"policies": [
+            {"repositories": ["archive/**"], "keepTags": [{"mostRecentlyPushedCount": 5}]}]}})
+        # Scrub and a sync upstream (never reached: nothing is pulled under mirror/) so their series exist.
+        config["extensions"]["scrub"] = {"enable": True, "interval": "24h"}
+        config["extensions"]["sync"] = {"enable": True, "registries": [{"urls": ["http://127.0.0.1:9"], "onDemand": True,
+                                                                      "content": [{"prefix": "**", "destination": "/mirror"}]}]}
         return config
 
 
@@ -125,7 +130,7 @@ def test_the_dashboard_is_valid_grafana_json_with_a_query_in_every_panel():
         assert dashboard_exprs(panel), f"panel {panel['title']!r} has no query"
     titles = " ".join(panel["title"].lower() for panel in panels)
     for topic in ["requests", "latency heatmap", "downloads", "uploads", "storage", "authentication", "denials",
-                  "rate-limited", "garbage collection", "token issuance"]:
+                  "rate-limited", "garbage collection", "token issuance", "retention", "scrub", "sync"]:
         assert topic in titles, f"no panel about {topic}"
     assert any(panel["type"] == "heatmap" for panel in panels)
 

@@ -134,6 +134,9 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         .executableTarget(name: "policy-bench", dependencies: ["RegistryPolicy", "RegistryCore"], swiftSettings: strict),
+        // Retention evaluation, GC and activity-recording benchmarks (bench/hygiene.sh); not a test.
+        .executableTarget(name: "hygiene-bench", dependencies: ["RegistryRetention", "RegistryStorage", "RegistryPolicy", "RegistryCore"],
+                          swiftSettings: strict),
         .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore"]),
         .testTarget(name: "RegistryCELTests", dependencies: ["RegistryCEL"]),
         .testTarget(name: "RegistryRetentionTests", dependencies: ["RegistryRetention", "RegistryCore"]),

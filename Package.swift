@@ -159,7 +159,8 @@ let package = Package(
             .product(name: "X509", package: "swift-certificates"),
         ]),
         .testTarget(name: "RegistryS3Tests", dependencies: [
-            "RegistryS3", "RegistryStorage", "RegistryStorageConformance", "RegistryConfig",
+            "RegistryS3", "RegistryStorage", "RegistryStorageConformance", "RegistryConfig", "RegistryRetention", "RegistryPolicy",
+            "RegistryCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),

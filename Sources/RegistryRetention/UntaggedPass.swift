@@ -8,6 +8,22 @@ struct UntaggedPass {
     let label: String
     let delay: TimeInterval
     let now: Date
+    private let delayText: String
+    private let deleteUntaggedRule: String
+    private let deleteReferrersRule: String
+    private let keepUntaggedRule: String
+
+    init(snapshot: RepositorySnapshot, policy: RetentionPolicy, label: String, delay: TimeInterval, now: Date) {
+        self.snapshot = snapshot
+        self.policy = policy
+        self.label = label
+        self.delay = delay
+        self.now = now
+        delayText = RetentionEvaluator.duration(delay)
+        deleteUntaggedRule = "\(label).deleteUntagged"
+        deleteReferrersRule = "\(label).deleteReferrers"
+        keepUntaggedRule = "\(label).keepUntagged"
+    }
 
     private static let manifestTypes = MediaType.indexTypes.union(MediaType.imageTypes)
 
@@ -74,9 +90,9 @@ struct UntaggedPass {
                 withStatistics.insert(digest)
                 candidates.append(TagCandidate(tag: digest.description, digest: digest, pushedAt: pushedAt, pulledAt: activity.pulledAt))
             }
-            for (key, criterion, reason) in RetentionEvaluator.kept(candidates, by: criteria, now: now) {
-                guard let digest = Digest(key), keptUntagged[digest] == nil else { continue }
-                keptUntagged[digest] = (criterion, reason)
+            let names = RetentionEvaluator.RuleNames(label: "", criteria: criteria)
+            for (candidate, criterion) in RetentionEvaluator.kept(candidates, by: criteria, now: now) where keptUntagged[candidate.digest] == nil {
+                keptUntagged[candidate.digest] = (criterion?.rawValue, names.describe(criterion).1)
             }
         }
     }
@@ -93,24 +109,24 @@ struct UntaggedPass {
                 return tagged ? nil : decision(false, "referrer", "a referrer of \(subject), which is listed")
             }
             guard policy.deleteReferrers else {
-                return tagged ? nil : decision(false, "\(label).deleteReferrers", "its subject \(subject) is gone but deleteReferrers is false")
+                return tagged ? nil : decision(false, deleteReferrersRule, "its subject \(subject) is gone but deleteReferrers is false")
             }
             guard old else {
-                return tagged ? nil : decision(false, "delay", "its subject is gone but it was stored less than \(RetentionEvaluator.duration(delay)) ago")
+                return tagged ? nil : decision(false, "delay", "its subject is gone but it was stored less than \(delayText) ago")
             }
-            return decision(true, "\(label).deleteReferrers", "a referrer of \(subject), which is no longer listed")
+            return decision(true, deleteReferrersRule, "a referrer of \(subject), which is no longer listed")
         }
         if tagged { return nil }
         if state.children.contains(digest) { return decision(false, "index-child", "listed by an index in the repository") }
         guard Self.manifestTypes.contains(mediaType) else { return decision(false, "media-type", "\(mediaType) is not a manifest type") }
-        guard policy.deleteUntagged else { return decision(false, "\(label).deleteUntagged", "deleteUntagged is false") }
+        guard policy.deleteUntagged else { return decision(false, deleteUntaggedRule, "deleteUntagged is false") }
         if let (criterion, reason) = state.keptUntagged[digest] {
-            return decision(false, "\(label).keepUntagged" + (criterion.map { ".\($0)" } ?? ""), reason)
+            return decision(false, keepUntaggedRule + (criterion.map { ".\($0)" } ?? ""), reason)
         }
         if policy.keepUntagged.map({ !$0.isEmpty }) == true, !state.withStatistics.contains(digest) {
             return decision(false, "no-statistics", "no push time recorded for the manifest (kept, as Zot does)")
         }
-        guard old else { return decision(false, "delay", "stored less than \(RetentionEvaluator.duration(delay)) ago") }
-        return decision(true, "\(label).deleteUntagged", "untagged and older than \(RetentionEvaluator.duration(delay))")
+        guard old else { return decision(false, "delay", "stored less than \(delayText) ago") }
+        return decision(true, deleteUntaggedRule, "untagged and older than \(delayText)")
     }
 }

@@ -178,7 +178,17 @@ struct LiteralMatch: Sendable, Hashable {
         case (true, true): return tag == text
         case (true, false): return tag.hasPrefix(text)
         case (false, true): return tag.hasSuffix(text)
-        case (false, false): return text.isEmpty || tag.contains(text)
+        case (false, false): return text.isEmpty || Self.contains(Array(tag.utf8), Array(text.utf8))
         }
+    }
+
+    /// Whether `needle` occurs in `haystack` (bytes; UTF-8 is self-synchronising, so a byte match is a text match).
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard needle.count <= haystack.count else { return false }
+        outer: for start in 0...(haystack.count - needle.count) {
+            for offset in 0..<needle.count where haystack[start + offset] != needle[offset] { continue outer }
+            return true
+        }
+        return false
     }
 }

@@ -68,7 +68,10 @@ struct UntaggedPass {
                 result.append(decision)
             }
         }
-        return result.sorted { $0.digest < $1.digest }
+        // Sorted as `Digest <` orders (by its text), without building the text for every comparison.
+        return result.map { ($0, "\($0.digest.algorithm.rawValue):\($0.digest.hex)") }
+            .sorted { $0.1.utf8.lexicographicallyPrecedes($1.1.utf8) }
+            .map(\.0)
     }
 
     /// The listing at one step of the loop.

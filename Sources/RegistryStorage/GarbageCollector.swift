@@ -38,6 +38,8 @@ public struct GarbageCollector: Sendable {
         public var manifestsRemoved = 0
         /// Whether the pass was a dry run (``deletions`` then lists what would have been removed).
         public var dryRun = false
+        /// Repositories whose retention could not be evaluated or applied (storage errors; retried next pass).
+        public var failures: [String] = []
         /// Every removal, in order.
         public var deletions: [Deletion] = []
         /// The retention decisions of every repository examined.
@@ -88,7 +90,14 @@ public struct GarbageCollector: Sendable {
     }
 
     func collect(_ repository: RepositoryName, now: Date, into report: inout Report) async {
-        guard let outcome = try? await evaluate(repository, now: now) else { return }
+        let outcome: RetentionOutcome
+        do {
+            guard let evaluated = try await evaluate(repository, now: now) else { return }
+            outcome = evaluated
+        } catch {
+            report.failures.append("\(repository): \(error)")
+            return
+        }
         report.outcomes.append(outcome)
         if retention.dryRun {
             for decision in outcome.decisions where decision.deleted {
@@ -96,7 +105,14 @@ public struct GarbageCollector: Sendable {
             }
             return
         }
-        if let (tags, manifests) = try? await storage.applyRetention(outcome, repository) {
+        let applied: (tags: [String], manifests: [Digest])?
+        do {
+            applied = try await storage.applyRetention(outcome, repository)
+        } catch {
+            report.failures.append("\(repository): \(error)")
+            applied = nil
+        }
+        if let (tags, manifests) = applied {
             let removedTags = Set(tags), removedManifests = Set(manifests)
             for decision in outcome.decisions where decision.deleted {
                 let applied = decision.tag.map(removedTags.contains) ?? removedManifests.contains(decision.digest)

@@ -44,3 +44,43 @@ struct HygieneServiceTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == Data("tampered!!!".utf8), "never repaired")
     }
 }
+
+/// `extensions.lint` in the pipeline, and pull recording on GET.
+struct LintPipelineTests {
+    static let lint: RegistrySetup = {
+        var setup = RegistrySetup()
+        setup.configure = { options in options.linter = ManifestLinter(mandatoryAnnotations: ["org.opencontainers.image.vendor", "maintainer"]) }
+        return setup
+    }()
+
+    @Test("A manifest without the mandatory annotations is 400 MANIFEST_INVALID naming them, and nothing is stored")
+    func refusesBeforeStoring() async throws {
+        try await withRegistry(Self.lint) { client in
+            let image = TestImage(seed: "lint")
+            try await client.pushBlob("team/app", image.config)
+            try await client.pushBlob("team/app", image.layer)
+            let refused = try await client.putManifest("team/app", "v1", image.manifest)
+            #expect(refused.status == .badRequest)
+            #expect(ociErrorCodes(refused) == ["MANIFEST_INVALID"])
+            #expect(refused.text.contains("maintainer, org.opencontainers.image.vendor"), "\(refused.text)")
+            let lookup = try await client.execute(uri: "/v2/team/app/manifests/\(image.manifestDigest)", method: .get)
+            #expect(lookup.status == .notFound, "the manifest blob was not stored")
+        }
+    }
+
+    @Test("Annotations on the manifest and labels of the image config together satisfy lint")
+    func acceptsAnnotationsAndLabels() async throws {
+        try await withRegistry(Self.lint) { client in
+            let config = Array(#"{"architecture":"amd64","os":"linux","config":{"Labels":{"maintainer":"ops@example.com"}}}"#.utf8)
+            let layer = Array("linted layer".utf8)
+            try await client.pushBlob("team/app", config)
+            try await client.pushBlob("team/app", layer)
+            let manifest = Array(("{\"schemaVersion\":2,\"mediaType\":\"\(MediaType.ociManifest)\",\"config\":{\"mediaType\":"
+                + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"\(Digest.of(config))\",\"size\":\(config.count)},"
+                + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"\(Digest.of(layer))\",\"size\":\(layer.count)}],"
+                + "\"annotations\":{\"org.opencontainers.image.vendor\":\"acme\"}}").utf8)
+            let accepted = try await client.putManifest("team/app", "v1", manifest)
+            #expect(accepted.status == .created, "\(accepted.text)")
+        }
+    }
+}

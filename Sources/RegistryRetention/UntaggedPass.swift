@@ -50,7 +50,15 @@ struct UntaggedPass {
                 keptTags[index].append(tag)
             }
         }
-        let facts = order.map { snapshot.manifests[$0] }
+        var facts = order.map { snapshot.manifests[$0] }
+        // Legacy cosign tags (`sha256-<hex>.sig`, `.sbom`, `.att`) name their subject, as Zot reads them.
+        for index in order.indices where facts[index]?.subject == nil {
+            if let subject = keptTags[index].lazy.compactMap(Self.cosignSubject).first {
+                var updated = facts[index] ?? ManifestFacts()
+                updated.subject = subject
+                facts[index] = updated
+            }
+        }
         let subjects = facts.map { $0?.subject.map { position[$0] ?? -1 } }
         let children = facts.map { ($0?.children ?? []).compactMap { position[$0] } }
         var deleted = [RetentionDecision?](repeating: nil, count: order.count)
@@ -91,6 +99,16 @@ struct UntaggedPass {
         return result.map { ($0, "\($0.digest.algorithm.rawValue):\($0.digest.hex)") }
             .sorted { $0.1.utf8.lexicographicallyPrecedes($1.1.utf8) }
             .map(\.0)
+    }
+
+    /// The subject a cosign-style tag names (`sha256-<hex>.sig|.sbom|.att`), if it is one.
+    static func cosignSubject(_ tag: String) -> Digest? {
+        for suffix in [".sig", ".sbom", ".att"] where tag.hasSuffix(suffix) {
+            let name = tag.dropLast(suffix.count)
+            guard let dash = name.firstIndex(of: "-") else { return nil }
+            return Digest("\(name[..<dash]):\(name[name.index(after: dash)...])")
+        }
+        return nil
     }
 
     /// The listing at one step of the loop, by position.

@@ -146,6 +146,9 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         .executableTarget(name: "policy-bench", dependencies: ["RegistryPolicy", "RegistryCore"], swiftSettings: strict),
+        // Retention evaluation, GC and activity-recording benchmarks (bench/hygiene.sh); not a test.
+        .executableTarget(name: "hygiene-bench", dependencies: ["RegistryRetention", "RegistryStorage", "RegistryPolicy", "RegistryCore"],
+                          swiftSettings: strict),
         .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore"]),
         .testTarget(name: "RegistryCELTests", dependencies: ["RegistryCEL"]),
         .testTarget(name: "RegistryRetentionTests", dependencies: ["RegistryRetention", "RegistryCore"]),
@@ -168,7 +171,8 @@ let package = Package(
             .product(name: "X509", package: "swift-certificates"),
         ]),
         .testTarget(name: "RegistryS3Tests", dependencies: [
-            "RegistryS3", "RegistryStorage", "RegistryStorageConformance", "RegistryConfig",
+            "RegistryS3", "RegistryStorage", "RegistryStorageConformance", "RegistryConfig", "RegistryRetention", "RegistryPolicy",
+            "RegistryCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),

@@ -45,13 +45,13 @@ extension RegistryService {
                        audit: AuditTrail?, logger: Logger) {
         let kept = report.outcomes.reduce(0) { $0 + $1.decisions.filter { !$0.deleted }.count }
         let decided = report.outcomes.reduce(0) { $0 + $1.decisions.filter(\.deleted).count }
-        if report.dryRun {
-            metrics?.countRetention(kept: kept, deleted: decided, dryRun: true)
-        } else {
-            metrics?.countGarbageCollection(failed: false, deleted: ["blob": report.blobsRemoved, "upload": report.uploadsRemoved,
-                                                                    "manifest": report.manifestsRemoved])
-            metrics?.observeGarbageCollection(duration: duration, bytesReclaimed: report.bytesFreed)
-            metrics?.countRetention(kept: kept, deleted: decided, dryRun: false)
+        // As Zot: a dry run counts as a run but deletes (and counts) nothing.
+        let deleted = report.dryRun ? [:] : ["blob": report.blobsRemoved, "upload": report.uploadsRemoved, "manifest": report.manifestsRemoved]
+        metrics?.countGarbageCollection(failed: !report.failures.isEmpty, deleted: deleted)
+        metrics?.observeGarbageCollection(duration: duration, bytesReclaimed: report.dryRun ? 0 : report.bytesFreed)
+        metrics?.countRetention(kept: kept, deleted: decided, dryRun: report.dryRun)
+        for failure in report.failures {
+            logger.error("gc: retention not applied (retried at the next pass)", metadata: ["module": "gc", "error": "\(failure)"])
         }
         for deletion in report.deletions {
             logger.info(report.dryRun ? "gc dry run: would delete" : "gc deleted", metadata: [

@@ -50,6 +50,13 @@ public struct StartupReport: Sendable {
         for (route, sub) in config.storage.subPaths.sorted(by: { $0.key < $1.key }) {
             info("storage for \(route): " + (sub.s3Driver.map { "\($0)" } ?? "\(sub.rootDirectory) (filesystem)"))
         }
+        if config.storage.gc {
+            let retention = config.storage.retention
+            info("gc: every \(config.storage.gcInterval ?? "1h"), blobs unreferenced for \(config.storage.gcDelay ?? "1h")"
+                 + (config.storage.gcTimeWindow.map { ", starting within \($0) UTC" } ?? "")
+                 + "; retention: \(retention.policies.count) polic\(retention.policies.count == 1 ? "y" : "ies")"
+                 + (retention.dryRun ? " (dryRun: decisions are logged and audited, nothing is deleted)" : ""))
+        }
         var extensions: [String] = []
         if let metrics = config.extensions.metrics, metrics.enable { extensions.append("metrics at \(metrics.path)") }
         if config.extensions.ui?.enable == true {
@@ -62,6 +69,10 @@ public struct StartupReport: Sendable {
         if let sync = config.extensions.sync, sync.enable, !sync.registries.isEmpty {
             let onDemand = sync.registries.filter(\.onDemand).count, periodic = sync.registries.filter { $0.pollIntervalSeconds != nil }.count
             extensions.append("sync (\(sync.registries.count) registries: \(onDemand) on demand, \(periodic) periodic)")
+        }
+        if let scrub = config.extensions.scrub, scrub.enable { extensions.append("scrub every \(scrub.interval)") }
+        if let lint = config.extensions.lint, lint.enable, !lint.mandatoryAnnotations.isEmpty {
+            extensions.append("lint (\(lint.mandatoryAnnotations.joined(separator: ", ")))")
         }
         info("extensions: " + (extensions.isEmpty ? "none" : extensions.joined(separator: ", ")))
         if let writable = Self.anonymousWrites(policy) { warn("anonymous users can write: \(writable)") }

@@ -41,7 +41,13 @@ struct RegistryHandlers: Sendable {
         case (.manifest(let repository, let reference), .put):
             return try await putManifest(repository, reference, request, context)
         case (.manifest(let repository, let reference), .delete):
+            let digest: Digest?
+            switch reference {
+            case .tag(let tag): digest = activity == nil ? nil : try await storage.resolveTag(repository, tag)
+            case .digest(let given): digest = given
+            }
             try await storage.deleteManifest(repository, reference)
+            if let digest { activity?.recordDelete(repository: repository.value, digest: digest, tag: reference.tag) }
             return Response(status: .accepted)
         case (.blob(let repository, let digest), .get), (.blob(let repository, let digest), .head):
             return try await getBlob(repository, digest, request, context)

@@ -49,6 +49,13 @@ public struct SQLiteActivityStore: ActivityStore {
                 case .pull:
                     try pullManifest.execute(arguments: [event.repository, digest, time])
                     if let tag = event.tag { try pullTag.execute(arguments: [event.repository, tag, digest, time]) }
+                case .delete:
+                    if let tag = event.tag {
+                        try db.execute(sql: "DELETE FROM tag_activity WHERE repository = ? AND tag = ?", arguments: [event.repository, tag])
+                    } else {
+                        try db.execute(sql: "DELETE FROM manifest_activity WHERE repository = ? AND digest = ?", arguments: [event.repository, digest])
+                        try db.execute(sql: "DELETE FROM tag_activity WHERE repository = ? AND digest = ?", arguments: [event.repository, digest])
+                    }
                 }
             }
         }

@@ -44,6 +44,13 @@ public final class ActivityRecorder: Sendable {
         if count >= flushThreshold { wake.yield() }
     }
 
+    /// A tag (or, with `tag` nil, a manifest) deleted through the API: its recorded activity is forgotten.
+    public func recordDelete(repository: String, digest: Digest, tag: String?, at time: Date = Date()) {
+        buffer.withLock { buffer in
+            buffer.pushes.append(ActivityEvent(repository: repository, digest: digest, tag: tag, kind: .delete, time: time))
+        }
+    }
+
     /// A manifest served (GET, not HEAD, as Zot counts downloads).
     public func recordPull(repository: String, digest: Digest, tag: String?, at time: Date = Date()) {
         let key = PullKey(repository: repository, digest: digest, tag: tag)
@@ -65,7 +72,8 @@ public final class ActivityRecorder: Sendable {
                 buffer = Buffer()
                 return taken
             }
-            let events = pushes + pulls.sorted { $0.time < $1.time }
+            // In time order, so a pull before a delete does not bring the deleted tag back.
+            let events = (pushes + pulls).enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
             guard !events.isEmpty else { return }
             do {
                 try await store.record(events)

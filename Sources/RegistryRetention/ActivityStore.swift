@@ -7,6 +7,8 @@ public struct ActivityEvent: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         case push(user: String?)
         case pull
+        /// The tag (or, without a tag, the manifest and every tag recorded for it) was deleted through the API.
+        case delete
     }
 
     public var repository: String
@@ -30,7 +32,8 @@ public struct ActivityEvent: Sendable, Hashable {
 /// implementation merges events the same way (checked by the contract tests):
 /// - a manifest keeps its *first* push time and pusher, and its latest pull time;
 /// - a tag's push time is when it was last pointed at a different manifest (a re-push of the same manifest keeps it);
-///   a pull by tag advances the tag's pull time.
+///   a pull by tag advances the tag's pull time;
+/// - a delete forgets the tag, or (by digest) the manifest and the tags recorded for it, so a later push starts afresh.
 public protocol ActivityStore: Sendable {
     /// Merges events (in order).
     func record(_ events: [ActivityEvent]) async throws
@@ -44,8 +47,22 @@ public protocol ActivityStore: Sendable {
 public enum ActivityMerge {
     /// Applies one event to a repository's activity.
     public static func apply(_ event: ActivityEvent, to activity: inout RepositoryActivity) {
+        if case .delete = event.kind {
+            if let tag = event.tag {
+                activity.tags[tag] = nil
+                activity.tagDigests[tag] = nil
+            } else {
+                activity.manifests[event.digest] = nil
+                for (tag, digest) in activity.tagDigests where digest == event.digest {
+                    activity.tags[tag] = nil
+                    activity.tagDigests[tag] = nil
+                }
+            }
+            return
+        }
         var manifest = activity.manifests[event.digest] ?? Activity()
         switch event.kind {
+        case .delete: return
         case .push(let user):
             if manifest.pushedAt == nil {
                 manifest.pushedAt = event.time

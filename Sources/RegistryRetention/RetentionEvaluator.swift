@@ -61,9 +61,11 @@ public enum RetentionEvaluator {
     /// One decision per tag (the first entry of a duplicated tag counts, as `index.json` lookups do).
     static func decideTags(_ snapshot: RepositorySnapshot, policy: RetentionPolicy, label: String?, now: Date) -> [String: RetentionDecision] {
         var decisions: [String: RetentionDecision] = [:]
+        decisions.reserveCapacity(snapshot.entries.count)
         var candidates: [TagCandidate] = []
+        var seen = Set<String>()
         for entry in snapshot.entries {
-            guard let tag = entry.tag, decisions[tag] == nil, !candidates.contains(where: { $0.tag == tag }) else { continue }
+            guard let tag = entry.tag, seen.insert(tag).inserted else { continue }
             guard label != nil, !policy.keepTags.isEmpty else {
                 decisions[tag] = RetentionDecision(item: .tag(tag), digest: entry.digest, deleted: false,
                                                    rule: label.map { "\($0).keepTags" } ?? "no-policy",
@@ -81,51 +83,74 @@ public enum RetentionEvaluator {
         guard let label else { return decisions }
         var selectedByAny = Set<String>()
         for (ruleIndex, rule) in policy.keepTags.enumerated() {
-            let selected = candidates.filter { rule.selects($0.tag) }
-            selectedByAny.formUnion(selected.map(\.tag))
-            let name = "\(label).keepTags[\(ruleIndex)]"
-            for (tag, criterion, reason) in kept(selected, by: rule.criteria, now: now) where decisions[tag] == nil {
-                let digest = selected.first { $0.tag == tag }!.digest
-                decisions[tag] = RetentionDecision(item: .tag(tag), digest: digest, deleted: false,
-                                                   rule: criterion.map { "\(name).\($0)" } ?? "\(name).patterns", reason: reason)
+            let selected = rule.patterns.isEmpty ? candidates : candidates.filter { rule.selects($0.tag) }
+            if !selected.isEmpty { selectedByAny.formUnion(selected.map(\.tag)) }
+            let names = RuleNames(label: "\(label).keepTags[\(ruleIndex)]", criteria: rule.criteria)
+            for (candidate, criterion) in kept(selected, by: rule.criteria, now: now) where decisions[candidate.tag] == nil {
+                let (name, reason) = names.describe(criterion)
+                decisions[candidate.tag] = RetentionDecision(item: .tag(candidate.tag), digest: candidate.digest, deleted: false,
+                                                             rule: name, reason: reason)
             }
         }
+        let rule = "\(label).keepTags"
         for candidate in candidates where decisions[candidate.tag] == nil {
             let reason = selectedByAny.contains(candidate.tag)
                 ? "selected by keepTags patterns but met none of their criteria"
                 : "matched no keepTags patterns"
             decisions[candidate.tag] = RetentionDecision(item: .tag(candidate.tag), digest: candidate.digest, deleted: true,
-                                                         rule: "\(label).keepTags", reason: reason)
+                                                         rule: rule, reason: reason)
         }
         return decisions
     }
 
-    /// The tags one rule keeps, in criterion order (counts first, then ages), each with the criterion and a reason.
-    static func kept(_ selected: [TagCandidate], by criteria: KeepCriteria, now: Date) -> [(String, String?, String)] {
-        guard !criteria.isEmpty else { return selected.map { ($0.tag, nil, "matches the rule's patterns (no other criteria)") } }
-        var result: [(String, String?, String)] = []
+    /// One criterion of `KeepCriteria` (nil: the rule has none and keeps what its patterns select).
+    enum Criterion: String {
+        case mostRecentlyPushedCount, mostRecentlyPulledCount, pulledWithin, pushedWithin
+    }
+
+    /// Rule names and reasons of one rule, built once per rule rather than per tag.
+    struct RuleNames {
+        let label: String
+        let criteria: KeepCriteria
+
+        func describe(_ criterion: Criterion?) -> (String, String) {
+            guard let criterion else { return ("\(label).patterns", "matches the rule's patterns (no other criteria)") }
+            let reason: String
+            switch criterion {
+            case .mostRecentlyPushedCount: reason = "among the \(criteria.mostRecentlyPushedCount) most recently pushed"
+            case .mostRecentlyPulledCount: reason = "among the \(criteria.mostRecentlyPulledCount) most recently pulled"
+            case .pulledWithin: reason = "pulled (or pushed) within \(RetentionEvaluator.duration(criteria.pulledWithin ?? 0))"
+            case .pushedWithin: reason = "pushed within \(RetentionEvaluator.duration(criteria.pushedWithin ?? 0))"
+            }
+            return ("\(label).\(criterion.rawValue)", reason)
+        }
+    }
+
+    /// The candidates one rule keeps, in criterion order (counts first, then ages), each with the criterion.
+    static func kept(_ selected: [TagCandidate], by criteria: KeepCriteria, now: Date) -> [(TagCandidate, Criterion?)] {
+        guard !criteria.isEmpty else { return selected.map { ($0, nil) } }
+        var result: [(TagCandidate, Criterion?)] = []
         if criteria.mostRecentlyPushedCount > 0 {
-            let count = criteria.mostRecentlyPushedCount
-            for candidate in selected.sorted(by: TagCandidate.pushedLater).prefix(count) {
-                result.append((candidate.tag, "mostRecentlyPushedCount", "among the \(count) most recently pushed"))
+            for candidate in selected.sorted(by: TagCandidate.pushedLater).prefix(criteria.mostRecentlyPushedCount) {
+                result.append((candidate, .mostRecentlyPushedCount))
             }
         }
         if criteria.mostRecentlyPulledCount > 0 {
-            let count = criteria.mostRecentlyPulledCount
-            for candidate in selected.filter({ $0.pulledAt != nil }).sorted(by: TagCandidate.pulledLater).prefix(count) {
-                result.append((candidate.tag, "mostRecentlyPulledCount", "among the \(count) most recently pulled"))
+            for candidate in selected.filter({ $0.pulledAt != nil }).sorted(by: TagCandidate.pulledLater)
+                .prefix(criteria.mostRecentlyPulledCount) {
+                result.append((candidate, .mostRecentlyPulledCount))
             }
         }
         if let within = criteria.pulledWithin {
             let since = now.addingTimeInterval(-within)
             for candidate in selected where (candidate.pulledAt.map { $0 > since } ?? false) || candidate.pushedAt > since {
-                result.append((candidate.tag, "pulledWithin", "pulled (or pushed) within \(Self.duration(within))"))
+                result.append((candidate, .pulledWithin))
             }
         }
         if let within = criteria.pushedWithin {
             let since = now.addingTimeInterval(-within)
             for candidate in selected where candidate.pushedAt > since {
-                result.append((candidate.tag, "pushedWithin", "pushed within \(Self.duration(within))"))
+                result.append((candidate, .pushedWithin))
             }
         }
         return result

@@ -105,6 +105,10 @@ public struct TagPattern: Sendable, Hashable, CustomStringConvertible {
     public let source: String
     private let compiled: CompiledRegex
 
+    /// A literal form of the expression (`latest`, `^v1\.`-free prefixes like `^release-`, `v.*`), matched with
+    /// string comparisons instead of the regex engine; nil when the expression needs the engine.
+    private let literal: LiteralMatch?
+
     /// Compiles `source`; throws ``TagPatternError`` when it is not a regular expression.
     public init(_ source: String) throws(TagPatternError) {
         do {
@@ -113,11 +117,13 @@ public struct TagPattern: Sendable, Hashable, CustomStringConvertible {
             throw TagPatternError(pattern: source, reason: "\(error)")
         }
         self.source = source
+        literal = LiteralMatch(source)
     }
 
     /// Whether the expression matches somewhere in `tag`.
     public func matches(_ tag: String) -> Bool {
-        (try? compiled.regex.firstMatch(in: tag)) != nil
+        if let literal { return literal.matches(tag) }
+        return (try? compiled.regex.firstMatch(in: tag)) != nil
     }
 
     public var description: String { source }
@@ -138,4 +144,51 @@ public struct TagPatternError: Error, Sendable, CustomStringConvertible {
 private final class CompiledRegex: @unchecked Sendable {
     let regex: Regex<AnyRegexOutput>
     init(_ regex: Regex<AnyRegexOutput>) { self.regex = regex }
+}
+
+/// `^?TEXT(.*)?$?` with TEXT free of regex syntax: what an unanchored search for it means, as string operations
+/// (a trailing `.*` matches the empty string, so it changes nothing unless `$` follows nothing else).
+struct LiteralMatch: Sendable, Hashable {
+    let text: String
+    let anchoredStart: Bool
+    let anchoredEnd: Bool
+
+    init?(_ source: String) {
+        var body = Substring(source)
+        let start = body.hasPrefix("^")
+        if start { body = body.dropFirst() }
+        var end = false
+        if body.hasSuffix("$") {
+            body = body.dropLast()
+            end = true
+        }
+        if body.hasSuffix(".*") {
+            body = body.dropLast(2)
+            end = false
+        }
+        let syntax: Set<Character> = [".", "[", "]", "(", ")", "*", "+", "?", "{", "}", "|", "\\", "^", "$"]
+        guard !body.contains(where: { syntax.contains($0) }) else { return nil }
+        text = String(body)
+        anchoredStart = start
+        anchoredEnd = end
+    }
+
+    func matches(_ tag: String) -> Bool {
+        switch (anchoredStart, anchoredEnd) {
+        case (true, true): return tag == text
+        case (true, false): return tag.hasPrefix(text)
+        case (false, true): return tag.hasSuffix(text)
+        case (false, false): return text.isEmpty || Self.contains(Array(tag.utf8), Array(text.utf8))
+        }
+    }
+
+    /// Whether `needle` occurs in `haystack` (bytes; UTF-8 is self-synchronising, so a byte match is a text match).
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard needle.count <= haystack.count else { return false }
+        outer: for start in 0...(haystack.count - needle.count) {
+            for offset in 0..<needle.count where haystack[start + offset] != needle[offset] { continue outer }
+            return true
+        }
+        return false
+    }
 }

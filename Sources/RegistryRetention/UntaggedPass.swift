@@ -8,109 +8,171 @@ struct UntaggedPass {
     let label: String
     let delay: TimeInterval
     let now: Date
+    private let delayText: String
+    private let deleteUntaggedRule: String
+    private let deleteReferrersRule: String
+    private let keepUntaggedRule: String
+
+    init(snapshot: RepositorySnapshot, policy: RetentionPolicy, label: String, delay: TimeInterval, now: Date) {
+        self.snapshot = snapshot
+        self.policy = policy
+        self.label = label
+        self.delay = delay
+        self.now = now
+        delayText = RetentionEvaluator.duration(delay)
+        deleteUntaggedRule = "\(label).deleteUntagged"
+        deleteReferrersRule = "\(label).deleteReferrers"
+        keepUntaggedRule = "\(label).keepUntagged"
+    }
 
     private static let manifestTypes = MediaType.indexTypes.union(MediaType.imageTypes)
 
     /// Decisions for every manifest left without tags (and every deleted referrer); tag decisions of deleted tagged
-    /// referrers are turned into deletions.
+    /// referrers are turned into deletions. Works on positions in `order` so each digest is hashed once.
     func run(tagDecisions: inout [String: RetentionDecision]) -> [RetentionDecision] {
         var order: [Digest] = []
-        var mediaTypes: [Digest: String] = [:]
-        var keptTags: [Digest: [String]] = [:]
+        var position: [Digest: Int] = [:]
+        var mediaTypes: [String] = []
+        var keptTags: [[String]] = []
+        position.reserveCapacity(snapshot.entries.count)
         for entry in snapshot.entries {
-            if mediaTypes[entry.digest] == nil {
-                mediaTypes[entry.digest] = entry.mediaType
+            let index: Int
+            if let known = position[entry.digest] {
+                index = known
+            } else {
+                index = order.count
+                position[entry.digest] = index
                 order.append(entry.digest)
+                mediaTypes.append(entry.mediaType)
+                keptTags.append([])
             }
             if let tag = entry.tag, let decision = tagDecisions[tag], decision.digest == entry.digest, !decision.deleted {
-                keptTags[entry.digest, default: []].append(tag)
+                keptTags[index].append(tag)
             }
         }
-        var deleted: [Digest: RetentionDecision] = [:]
-        var state = State(listed: Set(order))
+        var facts = order.map { snapshot.manifests[$0] }
+        // Legacy cosign tags (`sha256-<hex>.sig`, `.sbom`, `.att`) name their subject, as Zot reads them.
+        for index in order.indices where facts[index]?.subject == nil {
+            if let subject = keptTags[index].lazy.compactMap(Self.cosignSubject).first {
+                var updated = facts[index] ?? ManifestFacts()
+                updated.subject = subject
+                facts[index] = updated
+            }
+        }
+        let subjects = facts.map { $0?.subject.map { position[$0] ?? -1 } }
+        let children = facts.map { ($0?.children ?? []).compactMap { position[$0] } }
+        var deleted = [RetentionDecision?](repeating: nil, count: order.count)
+        var state = State(count: order.count)
         repeat {
-            state = State(listed: Set(order).subtracting(deleted.keys))
-            state.prepare(snapshot, keptTags: keptTags, mediaTypes: mediaTypes, policy: policy, now: now)
+            state = State(count: order.count)
+            for index in order.indices where deleted[index] == nil {
+                state.listed[index] = true
+                for child in children[index] { state.child[child] = true }
+            }
+            prepareKeepUntagged(&state, order: order, keptTags: keptTags, subjects: subjects)
             var changed = false
-            for digest in order where deleted[digest] == nil {
-                if let verdict = verdict(digest, state, tagged: keptTags[digest] != nil, mediaType: mediaTypes[digest]!), verdict.deleted {
-                    deleted[digest] = verdict
+            for index in order.indices where deleted[index] == nil {
+                let verdict = verdict(index, order[index], facts[index], subjects[index], state, tagged: !keptTags[index].isEmpty,
+                                      mediaType: mediaTypes[index])
+                if let verdict, verdict.deleted {
+                    deleted[index] = verdict
                     changed = true
                 }
             }
             if !changed { break }
         } while true
-        for (digest, decision) in deleted {
-            for tag in keptTags[digest] ?? [] {
-                tagDecisions[tag] = RetentionDecision(item: .tag(tag), digest: digest, deleted: true, rule: decision.rule,
-                                                      reason: decision.reason)
-            }
-        }
         var result: [RetentionDecision] = []
-        for digest in order where keptTags[digest] == nil || deleted[digest] != nil {
-            if let decision = deleted[digest] ?? verdict(digest, state, tagged: false, mediaType: mediaTypes[digest]!) {
+        for index in order.indices {
+            if let decision = deleted[index] {
+                for tag in keptTags[index] {
+                    tagDecisions[tag] = RetentionDecision(item: .tag(tag), digest: order[index], deleted: true, rule: decision.rule,
+                                                          reason: decision.reason)
+                }
+                result.append(decision)
+            } else if keptTags[index].isEmpty,
+                      let decision = verdict(index, order[index], facts[index], subjects[index], state, tagged: false,
+                                             mediaType: mediaTypes[index]) {
                 result.append(decision)
             }
         }
-        return result.sorted { $0.digest < $1.digest }
+        // Sorted as `Digest <` orders (by its text), without building the text for every comparison.
+        return result.map { ($0, "\($0.digest.algorithm.rawValue):\($0.digest.hex)") }
+            .sorted { $0.1.utf8.lexicographicallyPrecedes($1.1.utf8) }
+            .map(\.0)
     }
 
-    /// The listing at one step of the loop.
+    /// The subject a cosign-style tag names (`sha256-<hex>.sig|.sbom|.att`), if it is one.
+    static func cosignSubject(_ tag: String) -> Digest? {
+        for suffix in [".sig", ".sbom", ".att"] where tag.hasSuffix(suffix) {
+            let name = tag.dropLast(suffix.count)
+            guard let dash = name.firstIndex(of: "-") else { return nil }
+            return Digest("\(name[..<dash]):\(name[name.index(after: dash)...])")
+        }
+        return nil
+    }
+
+    /// The listing at one step of the loop, by position.
     struct State {
-        let listed: Set<Digest>
-        var children = Set<Digest>()
-        var keptUntagged: [Digest: (String?, String)] = [:]
-        var withStatistics = Set<Digest>()
+        var listed: [Bool]
+        var child: [Bool]
+        var keptUntagged: [Int: (String?, String)] = [:]
+        var withStatistics = Set<Int>()
 
-        init(listed: Set<Digest>) { self.listed = listed }
+        init(count: Int) {
+            listed = Array(repeating: false, count: count)
+            child = Array(repeating: false, count: count)
+        }
+    }
 
-        mutating func prepare(_ snapshot: RepositorySnapshot, keptTags: [Digest: [String]], mediaTypes: [Digest: String],
-                              policy: RetentionPolicy, now: Date) {
-            for digest in listed { children.formUnion(snapshot.manifests[digest]?.children ?? []) }
-            guard let criteria = policy.keepUntagged, !criteria.isEmpty else { return }
-            var candidates: [TagCandidate] = []
-            for digest in listed where keptTags[digest] == nil && !children.contains(digest) && snapshot.manifests[digest]?.subject == nil {
-                guard let activity = snapshot.activity.manifests[digest], let pushedAt = activity.pushedAt else { continue }
-                withStatistics.insert(digest)
-                candidates.append(TagCandidate(tag: digest.description, digest: digest, pushedAt: pushedAt, pulledAt: activity.pulledAt))
-            }
-            for (key, criterion, reason) in RetentionEvaluator.kept(candidates, by: criteria, now: now) {
-                guard let digest = Digest(key), keptUntagged[digest] == nil else { continue }
-                keptUntagged[digest] = (criterion, reason)
-            }
+    /// `keepUntagged` over the untagged, non-child, non-referrer manifests still listed.
+    func prepareKeepUntagged(_ state: inout State, order: [Digest], keptTags: [[String]], subjects: [Int?]) {
+        guard let criteria = policy.keepUntagged, !criteria.isEmpty else { return }
+        var candidates: [TagCandidate] = []
+        var positions: [Digest: Int] = [:]
+        for index in order.indices where state.listed[index] && keptTags[index].isEmpty && !state.child[index] && subjects[index] == nil {
+            guard let activity = snapshot.activity.manifests[order[index]], let pushedAt = activity.pushedAt else { continue }
+            state.withStatistics.insert(index)
+            positions[order[index]] = index
+            candidates.append(TagCandidate(tag: order[index].description, digest: order[index], pushedAt: pushedAt, pulledAt: activity.pulledAt))
+        }
+        let names = RetentionEvaluator.RuleNames(label: "", criteria: criteria)
+        for (candidate, criterion) in RetentionEvaluator.kept(candidates, by: criteria, now: now) {
+            guard let index = positions[candidate.digest], state.keptUntagged[index] == nil else { continue }
+            state.keptUntagged[index] = (criterion?.rawValue, names.describe(criterion).1)
         }
     }
 
     /// The verdict on one listed manifest; nil for a tagged manifest that is not a referrer of a missing subject.
-    func verdict(_ digest: Digest, _ state: State, tagged: Bool, mediaType: String) -> RetentionDecision? {
-        let facts = snapshot.manifests[digest]
+    /// `subject`: the position of its subject (-1 when not listed), nil when it is not a referrer.
+    func verdict(_ index: Int, _ digest: Digest, _ facts: ManifestFacts?, _ subject: Int??, _ state: State, tagged: Bool,
+                 mediaType: String) -> RetentionDecision? {
         func decision(_ deleted: Bool, _ rule: String, _ reason: String) -> RetentionDecision {
             RetentionDecision(item: .untagged, digest: digest, deleted: deleted, rule: rule, reason: reason)
         }
         let old = facts?.storedAt.map { now.timeIntervalSince($0) >= delay } ?? false
-        if let subject = facts?.subject {
-            if state.listed.contains(subject) {
-                return tagged ? nil : decision(false, "referrer", "a referrer of \(subject), which is listed")
+        if let subjectPosition = subject ?? nil, let subjectDigest = facts?.subject {
+            if subjectPosition >= 0, state.listed[subjectPosition] {
+                return tagged ? nil : decision(false, "referrer", "a referrer of \(subjectDigest), which is listed")
             }
             guard policy.deleteReferrers else {
-                return tagged ? nil : decision(false, "\(label).deleteReferrers", "its subject \(subject) is gone but deleteReferrers is false")
+                return tagged ? nil : decision(false, deleteReferrersRule, "its subject \(subjectDigest) is gone but deleteReferrers is false")
             }
             guard old else {
-                return tagged ? nil : decision(false, "delay", "its subject is gone but it was stored less than \(RetentionEvaluator.duration(delay)) ago")
+                return tagged ? nil : decision(false, "delay", "its subject is gone but it was stored less than \(delayText) ago")
             }
-            return decision(true, "\(label).deleteReferrers", "a referrer of \(subject), which is no longer listed")
+            return decision(true, deleteReferrersRule, "a referrer of \(subjectDigest), which is no longer listed")
         }
         if tagged { return nil }
-        if state.children.contains(digest) { return decision(false, "index-child", "listed by an index in the repository") }
+        if state.child[index] { return decision(false, "index-child", "listed by an index in the repository") }
         guard Self.manifestTypes.contains(mediaType) else { return decision(false, "media-type", "\(mediaType) is not a manifest type") }
-        guard policy.deleteUntagged else { return decision(false, "\(label).deleteUntagged", "deleteUntagged is false") }
-        if let (criterion, reason) = state.keptUntagged[digest] {
-            return decision(false, "\(label).keepUntagged" + (criterion.map { ".\($0)" } ?? ""), reason)
+        guard policy.deleteUntagged else { return decision(false, deleteUntaggedRule, "deleteUntagged is false") }
+        if let (criterion, reason) = state.keptUntagged[index] {
+            return decision(false, keepUntaggedRule + (criterion.map { ".\($0)" } ?? ""), reason)
         }
-        if policy.keepUntagged.map({ !$0.isEmpty }) == true, !state.withStatistics.contains(digest) {
+        if policy.keepUntagged.map({ !$0.isEmpty }) == true, !state.withStatistics.contains(index) {
             return decision(false, "no-statistics", "no push time recorded for the manifest (kept, as Zot does)")
         }
-        guard old else { return decision(false, "delay", "stored less than \(RetentionEvaluator.duration(delay)) ago") }
-        return decision(true, "\(label).deleteUntagged", "untagged and older than \(RetentionEvaluator.duration(delay))")
+        guard old else { return decision(false, "delay", "stored less than \(delayText) ago") }
+        return decision(true, deleteUntaggedRule, "untagged and older than \(delayText)")
     }
 }

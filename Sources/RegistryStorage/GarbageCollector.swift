@@ -38,6 +38,8 @@ public struct GarbageCollector: Sendable {
         public var manifestsRemoved = 0
         /// Whether the pass was a dry run (``deletions`` then lists what would have been removed).
         public var dryRun = false
+        /// Repositories whose retention could not be evaluated or applied (storage errors; retried next pass).
+        public var failures: [String] = []
         /// Every removal, in order.
         public var deletions: [Deletion] = []
         /// The retention decisions of every repository examined.
@@ -88,7 +90,14 @@ public struct GarbageCollector: Sendable {
     }
 
     func collect(_ repository: RepositoryName, now: Date, into report: inout Report) async {
-        guard let outcome = try? await evaluate(repository, now: now) else { return }
+        let outcome: RetentionOutcome
+        do {
+            guard let evaluated = try await evaluate(repository, now: now) else { return }
+            outcome = evaluated
+        } catch {
+            report.failures.append("\(repository): \(error)")
+            return
+        }
         report.outcomes.append(outcome)
         if retention.dryRun {
             for decision in outcome.decisions where decision.deleted {
@@ -96,7 +105,14 @@ public struct GarbageCollector: Sendable {
             }
             return
         }
-        if let (tags, manifests) = try? await storage.applyRetention(outcome, repository) {
+        let applied: (tags: [String], manifests: [Digest])?
+        do {
+            applied = try await storage.applyRetention(outcome, repository)
+        } catch {
+            report.failures.append("\(repository): \(error)")
+            applied = nil
+        }
+        if let (tags, manifests) = applied {
             let removedTags = Set(tags), removedManifests = Set(manifests)
             for decision in outcome.decisions where decision.deleted {
                 let applied = decision.tag.map(removedTags.contains) ?? removedManifests.contains(decision.digest)
@@ -116,27 +132,47 @@ public struct GarbageCollector: Sendable {
                  rule: decision.rule, reason: decision.reason)
     }
 
+    /// Unreferenced blobs older than the delay. Candidates are found without the lock; they are deleted in batches
+    /// under the repository lock after re-reading what the index references (once per batch, not per blob) and
+    /// re-checking that this process did not place the blob again meanwhile.
     func collectBlobs(_ repository: RepositoryName, now: Date, into report: inout Report) async {
         let driver = storage.driver
+        let recent = storage.recentBlobs
+        let delay = delay
         guard let referenced = try? await referencedDigests(repository) else { return }
+        var candidates: [(digest: Digest, path: StoragePath, size: Int64)] = []
         for (digest, path) in await storage.blobFiles(repository) where !referenced.contains(digest) {
             guard let info = try? await driver.stat(path) else { continue }
-            let placed = max(info.modificationTime, storage.recentBlobs.placedAt(path) ?? .distantPast)
+            let placed = max(info.modificationTime, recent.placedAt(path) ?? .distantPast)
             guard now.timeIntervalSince(placed) >= delay else { continue }
-            // Re-check under the repository lock: a manifest may have arrived since the scan.
-            let removed = (try? await storage.locks.withLock(repository.value) {
-                guard try await !referencedDigests(repository).contains(digest) else { return false }
-                return try await driver.deleteIfPresent(path)
-            }) ?? false
-            if removed {
+            candidates.append((digest, path, info.size))
+        }
+        var start = 0
+        while start < candidates.count {
+            let batch = Array(candidates[start..<min(candidates.count, start + Self.deletionBatch)])
+            start += Self.deletionBatch
+            let removed = (try? await storage.locks.withLock(repository.value) { () async throws -> [(digest: Digest, path: StoragePath, size: Int64)] in
+                // A manifest may have arrived since the scan, or an upload placed the blob again.
+                let current = try await referencedDigests(repository)
+                var removed: [(digest: Digest, path: StoragePath, size: Int64)] = []
+                for candidate in batch where !current.contains(candidate.digest) {
+                    if let placed = recent.placedAt(candidate.path), now.timeIntervalSince(placed) < delay { continue }
+                    if try await driver.deleteIfPresent(candidate.path) { removed.append(candidate) }
+                }
+                return removed
+            }) ?? []
+            for (digest, path, size) in removed {
                 await storage.dedupeIndex.remove(digest, path)
                 report.blobsRemoved += 1
-                report.bytesFreed += info.size
+                report.bytesFreed += size
                 report.deletions.append(Deletion(kind: .blob, repository: repository.value, reference: digest.description, digest: nil,
-                                                 rule: "storage.gcDelay", reason: "referenced by no listed manifest", bytes: info.size))
+                                                 rule: "storage.gcDelay", reason: "referenced by no listed manifest", bytes: size))
             }
         }
     }
+
+    /// Blobs deleted per hold of the repository lock (a push to the repository waits at most one batch).
+    static let deletionBatch = 512
 
     func collectUploads(_ repository: RepositoryName, now: Date, into report: inout Report) async {
         let driver = storage.driver

@@ -48,6 +48,24 @@ struct ActivityStoreContractTests {
         #expect(after.tags["v1"] == nil && after.manifests[Self.second] == nil && after.manifests[Self.first] != nil)
     }
 
+    @Test("A delete forgets the tag, or by digest the manifest and its tags, so a later push starts afresh", arguments: Kind.allCases)
+    func deletes(kind: Kind) async throws {
+        let store = try Self.makeStore(kind)
+        try await store.record([
+            ActivityEvent(repository: "app", digest: Self.first, tag: "v1", kind: .push(user: "alice"), time: Self.at(0)),
+            ActivityEvent(repository: "app", digest: Self.first, tag: "also", kind: .push(user: "alice"), time: Self.at(1)),
+            ActivityEvent(repository: "app", digest: Self.second, tag: "v2", kind: .push(user: "bob"), time: Self.at(2)),
+            ActivityEvent(repository: "app", digest: Self.second, tag: "v2", kind: .delete, time: Self.at(3)),
+            ActivityEvent(repository: "app", digest: Self.first, tag: nil, kind: .delete, time: Self.at(4)),
+            ActivityEvent(repository: "app", digest: Self.first, tag: "v1", kind: .push(user: "carol"), time: Self.at(5)),
+        ])
+        let activity = try await store.activity(of: "app")
+        #expect(activity.tags["v2"] == nil && activity.tags["also"] == nil)
+        #expect(activity.manifests[Self.second]?.pushedBy == "bob")
+        #expect(activity.tags["v1"] == Activity(pushedAt: Self.at(5), pushedBy: "carol", pulledAt: nil))
+        #expect(activity.manifests[Self.first] == Activity(pushedAt: Self.at(5), pushedBy: "carol", pulledAt: nil))
+    }
+
     @Test("The recorder buffers pulls off the request path, coalesces them, and a flush makes them durable", arguments: Kind.allCases)
     func recorderFlushes(kind: Kind) async throws {
         let store = try Self.makeStore(kind)

@@ -156,4 +156,16 @@ struct KeepTagsTests {
         #expect(try TagPattern("^v[0-9]+\\.[0-9]+$").matches("v1.25"))
         #expect(throws: TagPatternError.self) { try TagPattern("v(1") }
     }
+
+    @Test("Literal patterns matched without the regex engine agree with it")
+    func literalFastPathAgreesWithRegex() throws {
+        let sources = ["latest", "^latest$", "v.*", "^v.*", "^v", "-prod$", "prod", "", ".*", "^.*$", "v1.*$", "^release-.*", "a.b"]
+        let tags = ["latest", "not-latest", "latest-1", "v1.2", "dev", "api-prod", "prod-api", "release-9", "a.b", "axb", ""]
+        for source in sources {
+            let pattern = try TagPattern(source), regex = try Regex(source)
+            for tag in tags {
+                #expect(pattern.matches(tag) == ((try? regex.firstMatch(in: tag)) != nil), "\(source) on \(tag)")
+            }
+        }
+    }
 }

@@ -29,6 +29,23 @@ struct UntaggedRetentionTests {
         #expect(keeping.untagged("orphan-signature")?.deleted == false)
     }
 
+    @Test("A legacy cosign signature tag (sha256-<hex>.sig) whose subject is gone goes with deleteReferrers; one of a listed image stays")
+    func cosignTags() {
+        let old = daysAgo(10)
+        let image = digest("image-manifest"), gone = digest("gone")
+        var repository = snapshot("r", tags: [
+            TagFixture(tag: "image", pushed: 1),
+            TagFixture(tag: "sha256-\(image.hex).sig", pushed: 1, manifest: "signature-of-image"),
+            TagFixture(tag: "sha256-\(gone.hex).sig", pushed: 1, manifest: "signature-of-gone"),
+        ])
+        for label in ["signature-of-image", "signature-of-gone", "image-manifest"] { repository.manifests[digest(label)] = ManifestFacts(storedAt: old) }
+        let outcome = RetentionEvaluator.evaluate(repository, settings: Self.settings(), now: now)
+        #expect(outcome.tags["sha256-\(gone.hex).sig"]! == (false, "retention.policies[0].deleteReferrers"))
+        #expect(outcome.tags["sha256-\(image.hex).sig"]!.kept)
+        #expect(outcome.deletedManifests == [digest("signature-of-gone")])
+        #expect(RetentionEvaluator.evaluate(repository, settings: Self.settings(deleteReferrers: false), now: now).deletedManifests.isEmpty)
+    }
+
     @Test("Referrers of a manifest deleted by retention go with it, and so do the children of a deleted index")
     func cascade() {
         let old = daysAgo(10)

@@ -42,6 +42,10 @@ struct AccountPages: Sendable {
         router.post(RouterPath(Self.revokePath)) { request, context in
             guard let session = try Self.session(request, sessions) else { return Self.redirectToLogin() }
             let form = try await Self.checkedForm(request, context, session: session)
+            // The console asks for a confirmation tick (the old page does not have it).
+            if console != nil && form["confirm"] != "yes" {
+                return try keysPage(session, keys: keys, newKey: nil, message: "Tick “confirm” to revoke a key.", status: .badRequest)
+            }
             // An admin (adminPolicy) may revoke another user's key from the admin list (`owner`).
             let owner = form["owner"].flatMap { $0.isEmpty ? nil : $0 } ?? session.username
             let isAdmin = services.isAdmin(Identity(username: session.username, groups: session.groups, method: .oidcSession))
@@ -61,6 +65,9 @@ struct AccountPages: Sendable {
         router.post(RouterPath(Self.revokeRefreshTokenPath)) { request, context in
             guard let session = try Self.session(request, sessions) else { return Self.redirectToLogin() }
             let form = try await Self.checkedForm(request, context, session: session)
+            if console != nil && form["confirm"] != "yes" {
+                return try keysPage(session, keys: keys, newKey: nil, message: "Tick “confirm” to revoke a refresh token.", status: .badRequest)
+            }
             if let id = form["id"], try refreshTokens.revoke(id: id, owner: session.username) {
                 audit.recordAccountEvent(request, context, event: "refresh-token-revoked", result: .allow, user: session.username,
                                          groups: session.groups, authMethod: Identity.Method.oidcSession.rawValue, credentialID: id)
@@ -112,7 +119,8 @@ struct AccountPages: Sendable {
             body += "<td>\(APIKeyJSON.format(record.createdAt))</td><td>\(record.expiresAt.map(APIKeyJSON.format) ?? "never")</td>"
             body += "<td>\(record.lastUsedAt.map(APIKeyJSON.format) ?? "never")</td>"
             body += "<td><form method=\"post\" action=\"\(Self.revokePath)\">\(csrfField(session))"
-            body += "<input type=\"hidden\" name=\"id\" value=\"\(HTML.escape(record.id))\"><button type=\"submit\">Revoke</button></form></td></tr>\n"
+            body += "<input type=\"hidden\" name=\"id\" value=\"\(HTML.escape(record.id))\">\(confirmField)"
+            body += "<button type=\"submit\" aria-label=\"Revoke key \(HTML.escape(record.label))\">Revoke</button></form></td></tr>\n"
         }
         body += "</tbody></table></div>\n"
         body += try refreshTokenSection(session)
@@ -139,7 +147,7 @@ struct AccountPages: Sendable {
             body += "<td>\(APIKeyJSON.format(record.createdAt))</td><td>\(APIKeyJSON.format(record.expiresAt))</td>"
             body += "<td>\(record.lastUsedAt.map(APIKeyJSON.format) ?? "never")</td>"
             body += "<td><form method=\"post\" action=\"\(Self.revokeRefreshTokenPath)\">\(csrfField(session))"
-            body += "<input type=\"hidden\" name=\"id\" value=\"\(HTML.escape(record.id))\"><button type=\"submit\">Revoke</button></form></td></tr>\n"
+            body += "<input type=\"hidden\" name=\"id\" value=\"\(HTML.escape(record.id))\">\(confirmField)<button type=\"submit\">Revoke</button></form></td></tr>\n"
         }
         return body + "</tbody></table>\n"
     }
@@ -181,6 +189,11 @@ struct AccountPages: Sendable {
             }
             return try refuse("The key was not created: \(error)")
         }
+    }
+
+    /// The confirmation tick of revoke forms in the console (absent on the old page).
+    var confirmField: String {
+        console == nil ? "" : "<label class=\"inline\"><input type=\"checkbox\" name=\"confirm\" value=\"yes\" required> confirm</label>"
     }
 
     func csrfField(_ session: BrowserSession) -> String {

@@ -139,6 +139,16 @@ def test_password_sign_in_and_browse_to_an_image_with_its_config_layers_and_an_o
     pages.sign_in("alice")
     names = [row.get_attribute("data-name") for row in chromium.find_elements(By.CSS_SELECTOR, "#repositories tbody tr")]
     assert names == ["private/secret", "team/app"]
+    assert "KiB" in chromium.find_element(By.CSS_SELECTOR, "#repositories tbody tr:last-child").text or \
+        " B" in chromium.find_element(By.CSS_SELECTOR, "#repositories tbody tr:last-child").text
+    # Readable on a phone: at 390 px the page itself never scrolls sideways (wide tables scroll in their own box).
+    chromium.set_window_size(390, 844)
+    for path in ["/explore", "/image?name=team/app", "/image?name=team/app&ref=v1", "/user/whoami"]:
+        pages.open(path, "phone" + path.replace("/", "-").replace("?", "-").replace("&", "-").replace("=", "-"))
+        overflow = chromium.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow} px at phone width"
+    chromium.set_window_size(1280, 900)
+    pages.open("/explore", "explore-wide")
     chromium.find_element(By.LINK_TEXT, "team/app").click()
     pages.wait_for("#tags")
     pages.check("repository")
@@ -218,6 +228,15 @@ def test_a_key_made_on_the_console_key_page_pulls_with_skopeo(console, chromium,
     pulled = subprocess.run(["skopeo", "inspect", PLAIN_HTTP, "--creds", f"alice:{key}", f"docker://{console.host}/team/app:v1"],
                             capture_output=True, text=True, timeout=60)
     assert pulled.returncode == 0, pulled.stderr
+    # Revoked on the page, after the confirmation tick: the key stops working.
+    row = next(r for r in chromium.find_elements(By.CSS_SELECTOR, "#api-keys tbody tr") if "console-made" in r.text)
+    row.find_element(By.NAME, "confirm").click()
+    row.find_element(By.CSS_SELECTOR, "form button").click()
+    pages.wait_for("#api-keys")
+    assert "console-made" not in pages.text("api-keys")
+    again = subprocess.run(["skopeo", "inspect", PLAIN_HTTP, "--creds", f"alice:{key}", f"docker://{console.host}/team/app:v1"],
+                           capture_output=True, text=True, timeout=60)
+    assert again.returncode != 0
 
 
 def test_who_am_i_explains_the_rights_on_a_repository_the_viewer_types_in(console, chromium, tmp_path):

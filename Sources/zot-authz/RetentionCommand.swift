@@ -47,6 +47,10 @@ struct RetentionCommand: AsyncParsableCommand {
             printError("--repo: \(error)")
             throw ExitCode(2)
         }
+        if RunningServerCheck.answers(loaded) {
+            printError("retention: warning: a server answers on \(loaded.http.address):\(loaded.http.port); "
+                       + "pull and push times of its last few seconds may not be written yet")
+        }
         let stores: [HygieneCommands.StoreRetention]
         do {
             stores = try await HygieneCommands.retention(loaded, repositories: glob)

@@ -17,6 +17,15 @@ public enum HygieneCommands {
         /// The store's `retention.dryRun` (the command itself never deletes).
         public var configuredDryRun: Bool
         public var outcomes: [RetentionOutcome]
+        /// The recorded push/pull activity of each repository listed, by name.
+        public var activity: [String: RepositoryActivity] = [:]
+
+        /// The activity retention read for one decision: the tag's (else its manifest's), or the untagged manifest's.
+        public func activity(of decision: RetentionDecision, in repository: String) -> Activity? {
+            guard let recorded = activity[repository] else { return nil }
+            if let tag = decision.tag { return recorded.forTag(tag, digest: decision.digest) }
+            return recorded.manifests[decision.digest]
+        }
     }
 
     /// Evaluates retention for every repository (those `repositories` matches, when given) exactly as GC would now,
@@ -28,11 +37,13 @@ public enum HygieneCommands {
         for (key, store, settings) in stores(storage, config.storage) {
             let collector = RegistryService.garbageCollector(store, settings, activity: activity)
             var outcomes: [RetentionOutcome] = []
+            var recorded: [String: RepositoryActivity] = [:]
             for name in try await store.catalog() where repositories?.matches(name) ?? true {
                 guard let repository = RepositoryName(name), let outcome = try await collector.evaluate(repository, now: now) else { continue }
                 outcomes.append(outcome)
+                recorded[name] = try await activity.activity(of: name)
             }
-            result.append(StoreRetention(store: key, configuredDryRun: settings.retention.dryRun, outcomes: outcomes))
+            result.append(StoreRetention(store: key, configuredDryRun: settings.retention.dryRun, outcomes: outcomes, activity: recorded))
         }
         return result
     }

@@ -75,6 +75,9 @@ public struct StartupReport: Sendable {
             extensions.append("lint (\(lint.mandatoryAnnotations.joined(separator: ", ")))")
         }
         info("extensions: " + (extensions.isEmpty ? "none" : extensions.joined(separator: ", ")))
+        if let lint = config.extensions.lint, lint.enable, lint.mandatoryAnnotations.isEmpty {
+            warn("extensions.lint is enabled without mandatoryAnnotations: nothing is checked (as in Zot)")
+        }
         if let writable = Self.anonymousWrites(policy) { warn("anonymous users can write: \(writable)") }
         for notice in config.notices { warn("\(notice)") }
         if config.http.auth?.openid?.providers["github"] != nil {

@@ -15,9 +15,9 @@ struct RetentionCommand: AsyncParsableCommand {
         that statistics of the last few seconds may still be in the server's buffer) and decides exactly as the next \
         GC pass would. Nothing is deleted, whatever retention.dryRun says.
 
-        Text output: one line per decision, "REPOSITORY TAG|@DIGEST kept|deleted RULE (REASON)". --json prints \
-        {"stores": [{"store", "dryRun", "repositories": [{"repository", "policy", "decisions": [{"tag", "digest", \
-        "decision", "rule", "reason"}]}]}]}.
+        Text output: one line per decision, "REPOSITORY TAG|@DIGEST kept|deleted RULE (REASON) pushed=TIME by=USER \
+        pulled=TIME|never". --json prints {"stores": [{"store", "dryRun", "repositories": [{"repository", "policy", \
+        "decisions": [{"tag", "digest", "decision", "rule", "reason", "pushedAt", "pushedBy", "pulledAt"}]}]}]}.
 
         Exit status: 0 when the decisions were printed; 2 when the config or --repo is invalid or the storage cannot \
         be read.
@@ -47,6 +47,10 @@ struct RetentionCommand: AsyncParsableCommand {
             printError("--repo: \(error)")
             throw ExitCode(2)
         }
+        if RunningServerCheck.answers(loaded) {
+            printError("retention: warning: a server answers on \(loaded.http.address):\(loaded.http.port); "
+                       + "pull and push times of its last few seconds may not be written yet")
+        }
         let stores: [HygieneCommands.StoreRetention]
         do {
             stores = try await HygieneCommands.retention(loaded, repositories: glob)
@@ -71,11 +75,22 @@ struct RetentionCommand: AsyncParsableCommand {
             for outcome in store.outcomes {
                 for decision in outcome.decisions {
                     let item = decision.tag ?? "@\(decision.digest)"
-                    lines.append("\(outcome.repository) \(item) \(decision.deleted ? "deleted" : "kept") \(decision.rule) (\(decision.reason))")
+                    var line = "\(outcome.repository) \(item) \(decision.deleted ? "deleted" : "kept") \(decision.rule) (\(decision.reason))"
+                    if let activity = store.activity(of: decision, in: outcome.repository) {
+                        line += " pushed=\(Self.time(activity.pushedAt) ?? "-")"
+                        if let user = activity.pushedBy { line += " by=\(user)" }
+                        line += " pulled=\(Self.time(activity.pulledAt) ?? "never")"
+                    }
+                    lines.append(line)
                 }
             }
         }
         return lines
+    }
+
+    /// ISO 8601 UTC with seconds.
+    static func time(_ date: Date?) -> String? {
+        date?.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
     }
 
     static func json(_ stores: [HygieneCommands.StoreRetention]) -> String {
@@ -88,12 +103,16 @@ struct RetentionCommand: AsyncParsableCommand {
                         "repository": outcome.repository,
                         "policy": outcome.policy ?? NSNull(),
                         "decisions": outcome.decisions.map { decision in
-                            [
+                            let activity = store.activity(of: decision, in: outcome.repository)
+                            return [
                                 "tag": decision.tag ?? NSNull(),
                                 "digest": decision.digest.description,
                                 "decision": decision.deleted ? "delete" : "keep",
                                 "rule": decision.rule,
                                 "reason": decision.reason,
+                                "pushedAt": Self.time(activity?.pushedAt) ?? NSNull(),
+                                "pushedBy": activity?.pushedBy ?? NSNull(),
+                                "pulledAt": Self.time(activity?.pulledAt) ?? NSNull(),
                             ] as [String: Any]
                         },
                     ] as [String: Any]

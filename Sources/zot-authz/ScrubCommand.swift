@@ -16,8 +16,8 @@ struct ScrubCommand: AsyncParsableCommand {
         then a summary; --json prints {"stores": [{"store", "repositories", "blobs", "bytes", "manifests", \
         "problems": [{"repository", "digest", "kind", "images", "message"}]}]}.
 
-        Exit status: 0 when nothing is wrong; 1 when a problem was found; 2 when the config or --repo is invalid or \
-        the storage cannot be read.
+        Exit status: 0 when nothing is wrong; 1 when a problem was found; 2 when the config or --repo is invalid, \
+        the storage cannot be read, or a server answers on the config's address and port (stop it first).
         """
     )
 
@@ -42,6 +42,10 @@ struct ScrubCommand: AsyncParsableCommand {
             throw ExitCode(2)
         } catch {
             printError("--repo: \(error)")
+            throw ExitCode(2)
+        }
+        guard !RunningServerCheck.answers(loaded) else {
+            printError("scrub: a server answers on \(loaded.http.address):\(loaded.http.port); stop it first (as Zot's scrub requires)")
             throw ExitCode(2)
         }
         let stores: [(store: String, report: Scrubber.Report)]

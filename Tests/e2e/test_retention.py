@@ -120,6 +120,8 @@ def test_retention_keeps_latest_and_the_three_newest_the_dry_run_command_agrees_
         assert decisions[tag] == {**decisions[tag], "decision": "keep",
                                   "rule": "retention.policies[0].keepTags[1].mostRecentlyPushedCount"}
     assert decisions[untagged]["decision"] == "delete" and decisions[untagged]["rule"] == "retention.policies[0].deleteUntagged"
+    assert decisions["v1"]["pushedAt"] <= decisions["v6"]["pushedAt"] and decisions["v6"]["pulledAt"] is None, decisions["v6"]
+    assert decisions["v6"]["pushedBy"] is None, "pushed anonymously"
     text = run_retention(dry.config_path, "--repo", "team/**")
     assert text.returncode == 0 and f"{REPO} v1 deleted retention.policies[0].keepTags" in text.stdout, text.stdout
     assert run_retention(dry.config_path, "--repo", "other/**").stdout.count("\n") == 1, "only the summary line"

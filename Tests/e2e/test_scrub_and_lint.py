@@ -46,6 +46,8 @@ def test_the_scrub_command_finds_a_corrupted_layer_and_names_repository_and_dige
     try:
         layout = build_oci_image(tmp_path, {"a.txt": b"scrub me\n"}, tag="v1")
         skopeo.run("copy", "--dest-tls-verify=false", f"oci:{layout}:v1", f"docker://127.0.0.1:{port}/team/app:v1")
+        live = subprocess.run([str(server_binary()), "scrub", str(config_path)], capture_output=True, text=True, timeout=60)
+        assert live.returncode == 2 and "stop it first" in live.stderr, live
     finally:
         stop_process(process)
     clean = subprocess.run([str(server_binary()), "scrub", str(config_path)], capture_output=True, text=True, timeout=60)

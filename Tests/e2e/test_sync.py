@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from conftest import USERS, build_oci_image, layout_manifest_digest
+from authz_support import dev_pki  # noqa: F401 (fixture)
 from sync_support import SyncRegistry, TokenIssuer, Upstream, metric
 
 pytestmark = pytest.mark.zot_only
@@ -346,3 +347,27 @@ def test_the_pull_through_cache_stores_through_the_s3_driver(upstream, sync_regi
         assert layout_manifest_digest(again, "x") == digest
     finally:
         moto.stop()
+
+
+def test_tls_is_verified_by_default_and_cert_dir_brings_the_ca_and_a_client_certificate(dev_pki, sync_registry, skopeo, tmp_path):
+    """An HTTPS upstream with a private CA that requires client certificates: without certDir the pull fails
+    (verification is on by default); with certDir (ca.crt, client.cert + client.key) it works."""
+    tls = {"cert": dev_pki.file("server.crt"), "key": dev_pki.file("server.key"), "clientcas": dev_pki.ca,
+           "ready_cert": dev_pki.client_pair("alice")}
+    upstream = Upstream(tmp_path / "tls-upstream", UPSTREAM_USERS, tls=tls).start()
+    try:
+        certs = dev_pki.cert_dir("alice")
+        layout = build_oci_image(tmp_path / "tls-img", {"t.txt": b"tls\n"})
+        skopeo.run("copy", "--dest-cert-dir", certs, "--dest-creds", f"mirror:{UPSTREAM_USERS['mirror']}",
+                   f"oci:{layout}:latest", f"docker://{upstream.host}/library/secure:v1")
+        digest = layout_manifest_digest(layout, "latest")
+        credentials = credentials_file(tmp_path, upstream)
+        untrusting = sync_registry(hub_mirror(upstream, credentials))
+        assert pull_digest(untrusting, "docker.io/library/secure", "v1").status_code == 404
+        failures = [line for line in untrusting.log_text().splitlines() if "upstream request failed" in line]
+        assert failures and "certificate" in failures[0].lower(), failures
+        trusting = sync_registry(hub_mirror(upstream, credentials, certDir=certs))
+        answer = pull_digest(trusting, "docker.io/library/secure", "v1")
+        assert answer.status_code == 200 and answer.headers["Docker-Content-Digest"] == digest
+    finally:
+        upstream.stop()

@@ -174,7 +174,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "RegistryHTTPTests", dependencies: [
-            "RegistryHTTP", "RegistryApp", "RegistryConfig", "RegistryPolicy", "RegistryAuthCore",
+            "RegistryHTTP", "RegistryApp", "RegistryStorage", "RegistryConfig", "RegistryPolicy", "RegistryAuthCore",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),

@@ -371,3 +371,30 @@ def test_tls_is_verified_by_default_and_cert_dir_brings_the_ca_and_a_client_cert
         assert answer.status_code == 200 and answer.headers["Docker-Content-Digest"] == digest
     finally:
         upstream.stop()
+
+
+def test_the_credentials_file_is_reloaded_when_it_changes(upstream, sync_registry, skopeo, tmp_path):
+    digest = push_upstream(skopeo, tmp_path, upstream, "library/creds", {"c.txt": b"c\n"}, tag="v1")
+    path = tmp_path / "changing-credentials.json"
+    path.write_text(json.dumps({upstream.host: {"username": "mirror", "password": "wrong-password"}}))
+    cache = sync_registry({"credentialsFile": str(path), "registries": [{
+        "urls": [upstream.url], "onDemand": True, "content": [{"prefix": "**", "destination": "/docker.io"}]}]})
+    assert pull_digest(cache, "docker.io/library/creds", "v1").status_code == 404
+    path.write_text(json.dumps({upstream.host: {"username": "mirror", "password": UPSTREAM_USERS["mirror"]}}))
+    time.sleep(1.2)
+    answer = pull_digest(cache, "docker.io/library/creds", "v1")
+    assert answer.status_code == 200 and answer.headers["Docker-Content-Digest"] == digest
+    assert "wrong-password" not in cache.log_text() and UPSTREAM_USERS["mirror"] not in cache.log_text()
+
+
+def test_verify_names_a_typo_inside_sync_with_its_path(tmp_path):
+    from conftest import server_binary
+
+    config = tmp_path / "typo.json"
+    config.write_text(json.dumps({"storage": {"rootDirectory": str(tmp_path / "root")}, "extensions": {"sync": {
+        "registries": [{"urls": ["https://index.docker.io"], "onDemnd": True,
+                        "content": [{"prefix": "**", "destination": "/docker.io"}]}]}}}))
+    result = subprocess.run([str(server_binary()), "verify", str(config)], capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "extensions.sync.registries[0].onDemnd" in output and "onDemand" in output, output

@@ -398,3 +398,38 @@ def test_verify_names_a_typo_inside_sync_with_its_path(tmp_path):
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "extensions.sync.registries[0].onDemnd" in output and "onDemand" in output, output
+
+
+def test_a_multi_arch_index_brings_its_platform_manifests_and_a_platform_pull_works_from_cache(
+        upstream, sync_registry, skopeo, tmp_path):
+    """An OCI index of amd64 and arm64 images upstream: pulling the index stores every platform manifest; skopeo then
+    pulls the arm64 image through us, and with the upstream stopped the index and both manifests are still served."""
+    auth = ("mirror", UPSTREAM_USERS["mirror"])
+    children = []
+    for arch in ["amd64", "arm64"]:
+        layout = build_oci_image(tmp_path / f"multi-{arch}", {f"{arch}.txt": arch.encode()}, tag=arch, architecture=arch)
+        skopeo.run("copy", "--dest-tls-verify=false", "--dest-creds", f"mirror:{UPSTREAM_USERS['mirror']}",
+                   f"oci:{layout}:{arch}", f"docker://{upstream.host}/library/multi:{arch}")
+        manifest = requests.get(f"{upstream.url}/v2/library/multi/manifests/{arch}", auth=auth, timeout=10,
+                                headers={"Accept": "application/vnd.oci.image.manifest.v1+json"})
+        children.append({"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                         "digest": manifest.headers["Docker-Content-Digest"], "size": len(manifest.content),
+                         "platform": {"os": "linux", "architecture": arch}})
+    index = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                        "manifests": children}).encode()
+    put = requests.put(f"{upstream.url}/v2/library/multi/manifests/1.0", data=index, auth=auth, timeout=10,
+                       headers={"Content-Type": "application/vnd.oci.image.index.v1+json"})
+    assert put.status_code == 201, put.text
+    cache = sync_registry(hub_mirror(upstream, credentials_file(tmp_path, upstream)))
+    pulled = tmp_path / "arm"
+    skopeo.run("copy", "--src-tls-verify=false", "--override-arch", "arm64",
+               f"docker://{cache.host}/docker.io/library/multi:1.0", f"oci:{pulled}:x")
+    assert layout_manifest_digest(pulled, "x") == children[1]["digest"]
+    upstream.stop()
+    accept = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json"
+    got = requests.get(f"{cache.url}/v2/docker.io/library/multi/manifests/1.0", headers={"Accept": accept}, timeout=10)
+    assert got.status_code == 200 and got.content == index
+    for child in children:
+        answer = requests.get(f"{cache.url}/v2/docker.io/library/multi/manifests/{child['digest']}",
+                              headers={"Accept": accept}, timeout=10)
+        assert answer.status_code == 200, child

@@ -26,6 +26,9 @@ final class RecordingPullThrough: PullThroughSource {
         calls.withLock { $0.append("stream \(repository)@\(digest)") }
         throw RegistryError(.blobUnknown, detail: "not upstream")
     }
+    func fetchReferrers(_ repository: RepositoryName, _ subject: Digest, requester: Identity) async {
+        calls.withLock { $0.append("referrers \(repository)@\(subject)") }
+    }
     func noteCacheHit(_ repository: RepositoryName) {}
 }
 
@@ -46,7 +49,8 @@ struct PullThroughPolicyTests {
             for (uri, method) in [("/v2/docker.io/library/alpine/manifests/3.19", HTTPRequest.Method.get),
                                   ("/v2/docker.io/library/alpine/manifests/3.19", .head),
                                   ("/v2/docker.io/library/alpine/blobs/\(Self.digest)", .get),
-                                  ("/v2/docker.io/library/alpine/blobs/\(Self.digest)", .head)] {
+                                  ("/v2/docker.io/library/alpine/blobs/\(Self.digest)", .head),
+                                  ("/v2/docker.io/library/alpine/referrers/\(Self.digest)", .get)] {
                 try await client.execute(uri: uri, method: method) { response in
                     #expect(response.status == .unauthorized, "\(method) \(uri)")
                 }

@@ -433,3 +433,20 @@ def test_a_multi_arch_index_brings_its_platform_manifests_and_a_platform_pull_wo
         answer = requests.get(f"{cache.url}/v2/docker.io/library/multi/manifests/{child['digest']}",
                               headers={"Accept": accept}, timeout=10)
         assert answer.status_code == 200, child
+
+
+def test_download_dir_stages_blobs_and_max_download_bytes_refuses_a_larger_one(upstream, sync_registry, skopeo, tmp_path):
+    small = push_upstream(skopeo, tmp_path, upstream, "library/small", {"s.bin": os.urandom(100_000)}, tag="v1")
+    push_upstream(skopeo, tmp_path, upstream, "library/large", {"l.bin": os.urandom(3 << 20)}, tag="v1")
+    staging = tmp_path / "downloads"
+    sync = hub_mirror(upstream, credentials_file(tmp_path, upstream))
+    sync.update({"downloadDir": str(staging), "maxDownloadBytes": 1 << 20})
+    cache = sync_registry(sync)
+    pulled = tmp_path / "small-pulled"
+    skopeo.run("copy", "--src-tls-verify=false", f"docker://{cache.host}/docker.io/library/small:v1", f"oci:{pulled}:x")
+    assert layout_manifest_digest(pulled, "x") == small
+    assert staging.is_dir() and list(staging.iterdir()) == []  # staged files are removed once stored
+    refused = skopeo.run("copy", "--src-tls-verify=false", f"docker://{cache.host}/docker.io/library/large:v1",
+                         f"oci:{tmp_path / 'large-pulled'}:x", check=False)
+    assert refused.returncode != 0
+    assert "exceed maxDownloadBytes" in cache.log_text()

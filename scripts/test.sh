@@ -22,7 +22,7 @@ swift build
 
 # Tests that measure wall-clock time (timeouts, overlapping delays, rate-limit refills) run on their own after the
 # rest: the full parallel suite (SQLite floods, 20 MiB driver writes) starves a 2-core machine's cooperative pool.
-TIMING_TESTS='FailDelayTests|LDAPAuthenticatorTests|MetricsContentTests'
+TIMING_TESTS='FailDelayTests|LDAPAuthenticatorTests|MetricsContentTests|BlobTeeTests'
 step "swift test (all but the timing tests)"
 swift test --skip "$TIMING_TESTS"
 step "swift test (timing tests, alone)"

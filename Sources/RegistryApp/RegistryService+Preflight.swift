@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RegistryAuth
 import RegistryConfig
+import RegistrySync
 import RegistryMetadata
 
 #if canImport(Glibc)
@@ -32,6 +33,15 @@ extension RegistryService {
                     _ = try HtpasswdAuthenticator(path: htpasswd.path, logger: logger)
                 } catch {
                     throw StartupError(description: "http.auth.htpasswd.path: \(error)")
+                }
+            }
+        }
+        for (index, registry) in (config.extensions.sync?.registries ?? []).enumerated() where registry.certDir != nil {
+            check {
+                do {
+                    _ = try UpstreamHTTPClientFactory.tlsConfiguration(registry)
+                } catch {
+                    throw StartupError(description: "extensions.sync.registries[\(index)].certDir: \(error)")
                 }
             }
         }

@@ -70,5 +70,9 @@ final class SyncControl: PullThroughSource {
         try await onDemand?.streamBlob(repository, digest, requester: requester)
     }
 
+    func fetchReferrers(_ repository: RepositoryName, _ subject: Digest, requester: Identity) async {
+        await onDemand?.fetchReferrers(repository, subject, requester: requester)
+    }
+
     func noteCacheHit(_ repository: RepositoryName) { onDemand?.noteCacheHit(repository) }
 }

@@ -69,7 +69,7 @@ struct RegistryHandlers: Sendable {
             default: throw Self.methodNotAllowed
             }
         case (.referrers(let repository, let digest), .get):
-            return try await referrers(repository, digest, request)
+            return try await referrers(repository, digest, request, context)
         default:
             throw Self.methodNotAllowed
         }
@@ -98,7 +98,10 @@ struct RegistryHandlers: Sendable {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
-    func referrers(_ repository: RepositoryName, _ subject: Digest, _ request: Request) async throws -> Response {
+    func referrers(_ repository: RepositoryName, _ subject: Digest, _ request: Request, _ context: RegistryRequestContext) async throws -> Response {
+        if let pullThrough, pullThrough.covers(repository) {
+            await pullThrough.fetchReferrers(repository, subject, requester: context.identity)
+        }
         let artifactType = request.uri.queryParameters.get("artifactType")
         let descriptors = try await storage.referrers(repository, subject: subject, artifactType: artifactType)
         let index = ReferrersIndex(manifests: descriptors)

@@ -17,6 +17,9 @@ public protocol PullThroughSource: Sendable {
     /// the transfer; nil when another request's transfer was already running (or the blob is now stored), so the
     /// caller reads storage. Throws as ``fetchBlob(_:_:requester:)`` when no upstream has it.
     func streamBlob(_ repository: RepositoryName, _ digest: Digest, requester: Identity) async throws -> StreamingBlob?
+    /// Brings the upstream's referrers of `subject` (OCI referrers API, cosign tags) before a referrers listing is
+    /// answered; failures are logged, never thrown (the local listing is served either way).
+    func fetchReferrers(_ repository: RepositoryName, _ subject: Digest, requester: Identity) async
     /// Counts a request for covered content that storage answered.
     func noteCacheHit(_ repository: RepositoryName)
 }

@@ -2,6 +2,14 @@ import RegistryCore
 import RegistryStorage
 
 extension OnDemandSync {
+    public func fetchReferrers(_ repository: RepositoryName, _ subject: Digest, requester: Identity) async {
+        guard let (registry, name, _) = candidates(repository).first, let client = registry.clients.first else { return }
+        _ = try? await flights.run("referrers|\(repository)|\(subject)") { [self] in
+            await syncReferrers(of: subject, repository: repository, client: client, name: name, registry: registry, requester: requester)
+            return true
+        }
+    }
+
     /// Referrers (signatures, SBOMs) of a fetched manifest: the OCI referrers API and, with `syncLegacyCosignTags`,
     /// cosign's `sha256-<hex>.sig/.sbom/.att` tags. Their manifests and (small) blobs are fetched; failures are logged
     /// and never fail the pull that triggered them.

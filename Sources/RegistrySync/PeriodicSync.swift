@@ -58,7 +58,8 @@ public final class PeriodicSync: Sendable {
                 observer?.upstreamFailed(upstream: client.endpoint.base, repository: "", reason: "\(error)")
                 continue
             }
-            for repository in repositories {
+            // Names from the upstream go into URL paths: only valid repository names are used.
+            for repository in repositories where RepositoryName.isValid(repository) {
                 guard let local = registry.mapper.localName(forUpstream: repository).flatMap({ RepositoryName($0) }) else { continue }
                 do {
                     let tags = registry.mapper.filterTags(upstream: repository, try await client.tags(repository))

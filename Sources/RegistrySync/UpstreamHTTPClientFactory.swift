@@ -10,6 +10,11 @@ import RegistryConfig
 /// by hand, without our credentials); nothing is decompressed.
 public enum UpstreamHTTPClientFactory {
     public static func make(_ settings: SyncRegistryConfig) throws -> HTTPClient {
+        try client(settings, tls: tlsConfiguration(settings))
+    }
+
+    /// The TLS settings alone (`verify` checks them without creating a client).
+    public static func tlsConfiguration(_ settings: SyncRegistryConfig) throws -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
         if !settings.tlsVerify { tls.certificateVerification = .none }
         if let certDir = settings.certDir {
@@ -25,6 +30,10 @@ public enum UpstreamHTTPClientFactory {
                 tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
             }
         }
+        return tls
+    }
+
+    private static func client(_ settings: SyncRegistryConfig, tls: TLSConfiguration) -> HTTPClient {
         var configuration = HTTPClient.Configuration(
             tlsConfiguration: tls,
             redirectConfiguration: .disallow,

@@ -51,7 +51,7 @@ struct BlobTeeTests {
         let tee = BlobTee(window: 1, stall: .milliseconds(50))
         let started = ContinuousClock.now
         for _ in 0..<4 { await tee.pass(ByteBuffer(string: "xx")) }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(25))  // without the cut it would wait forever
         var received = 0
         do {
             for try await chunk in tee.body { received += chunk.readableBytes }

@@ -31,7 +31,8 @@ class Upstream:
     """`docker-registry` (CNCF Distribution 2.8) on 127.0.0.1 with htpasswd (default) or token auth; its access
     log counts what we fetched."""
 
-    def __init__(self, workdir: Path, users: dict[str, str], token: dict | None = None):
+    def __init__(self, workdir: Path, users: dict[str, str], token: dict | None = None, tls: dict | None = None):
+        self.tls = tls
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
         self.users = users
@@ -47,7 +48,7 @@ class Upstream:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}"
+        return f"{'https' if self.tls else 'http'}://{self.host}"
 
     def config(self) -> str:
         if self.token:
@@ -57,9 +58,14 @@ class Upstream:
         else:
             htpasswd = write_htpasswd(self.workdir / "htpasswd", self.users)
             auth = f"auth:\n  htpasswd:\n    realm: upstream\n    path: {htpasswd}\n"
+        tls = ""
+        if self.tls:
+            tls = f"  tls:\n    certificate: {self.tls['cert']}\n    key: {self.tls['key']}\n"
+            if self.tls.get("clientcas"):
+                tls += f"    clientcas: [{self.tls['clientcas']}]\n"
         return ("version: 0.1\n"
                 f"storage:\n  filesystem: {{rootdirectory: {self.root}}}\n  delete: {{enabled: true}}\n"
-                f"http:\n  addr: 127.0.0.1:{self.port}\n"
+                f"http:\n  addr: 127.0.0.1:{self.port}\n" + tls +
                 "log: {level: info}\n" + auth)
 
     def start(self) -> "Upstream":
@@ -72,7 +78,8 @@ class Upstream:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
-                if requests.get(f"{self.url}/v2/", timeout=1).status_code in (200, 401):
+                if requests.get(f"{self.url}/v2/", timeout=1, verify=False,
+                                cert=self.tls.get("ready_cert") if self.tls else None).status_code in (200, 401):
                     return self
             except requests.RequestException:
                 time.sleep(0.05)

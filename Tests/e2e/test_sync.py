@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from conftest import USERS, build_oci_image, layout_manifest_digest
+from authz_support import dev_pki  # noqa: F401 (fixture)
 from sync_support import SyncRegistry, TokenIssuer, Upstream, metric
 
 pytestmark = pytest.mark.zot_only
@@ -371,3 +372,106 @@ def test_a_sync_edit_applies_without_a_restart(upstream, sync_registry, skopeo, 
     assert cache.pid == pid and cache.process.poll() is None
     reloads = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines() if '"config-reload"' in line]
     assert reloads and reloads[-1]["result"] == "allow" and "needs restart" not in reloads[-1]["reason"], reloads
+
+
+def test_tls_is_verified_by_default_and_cert_dir_brings_the_ca_and_a_client_certificate(dev_pki, sync_registry, skopeo, tmp_path):
+    """An HTTPS upstream with a private CA that requires client certificates: without certDir the pull fails
+    (verification is on by default); with certDir (ca.crt, client.cert + client.key) it works."""
+    tls = {"cert": dev_pki.file("server.crt"), "key": dev_pki.file("server.key"), "clientcas": dev_pki.ca,
+           "ready_cert": dev_pki.client_pair("alice")}
+    upstream = Upstream(tmp_path / "tls-upstream", UPSTREAM_USERS, tls=tls).start()
+    try:
+        certs = dev_pki.cert_dir("alice")
+        layout = build_oci_image(tmp_path / "tls-img", {"t.txt": b"tls\n"})
+        skopeo.run("copy", "--dest-cert-dir", certs, "--dest-creds", f"mirror:{UPSTREAM_USERS['mirror']}",
+                   f"oci:{layout}:latest", f"docker://{upstream.host}/library/secure:v1")
+        digest = layout_manifest_digest(layout, "latest")
+        credentials = credentials_file(tmp_path, upstream)
+        untrusting = sync_registry(hub_mirror(upstream, credentials))
+        assert pull_digest(untrusting, "docker.io/library/secure", "v1").status_code == 404
+        failures = [line for line in untrusting.log_text().splitlines() if "upstream request failed" in line]
+        assert failures and "certificate" in failures[0].lower(), failures
+        trusting = sync_registry(hub_mirror(upstream, credentials, certDir=certs))
+        answer = pull_digest(trusting, "docker.io/library/secure", "v1")
+        assert answer.status_code == 200 and answer.headers["Docker-Content-Digest"] == digest
+    finally:
+        upstream.stop()
+
+
+def test_the_credentials_file_is_reloaded_when_it_changes(upstream, sync_registry, skopeo, tmp_path):
+    digest = push_upstream(skopeo, tmp_path, upstream, "library/creds", {"c.txt": b"c\n"}, tag="v1")
+    path = tmp_path / "changing-credentials.json"
+    path.write_text(json.dumps({upstream.host: {"username": "mirror", "password": "wrong-password"}}))
+    cache = sync_registry({"credentialsFile": str(path), "registries": [{
+        "urls": [upstream.url], "onDemand": True, "content": [{"prefix": "**", "destination": "/docker.io"}]}]})
+    assert pull_digest(cache, "docker.io/library/creds", "v1").status_code == 404
+    path.write_text(json.dumps({upstream.host: {"username": "mirror", "password": UPSTREAM_USERS["mirror"]}}))
+    time.sleep(1.2)
+    answer = pull_digest(cache, "docker.io/library/creds", "v1")
+    assert answer.status_code == 200 and answer.headers["Docker-Content-Digest"] == digest
+    assert "wrong-password" not in cache.log_text() and UPSTREAM_USERS["mirror"] not in cache.log_text()
+
+
+def test_verify_names_a_typo_inside_sync_with_its_path(tmp_path):
+    from conftest import server_binary
+
+    config = tmp_path / "typo.json"
+    config.write_text(json.dumps({"storage": {"rootDirectory": str(tmp_path / "root")}, "extensions": {"sync": {
+        "registries": [{"urls": ["https://index.docker.io"], "onDemnd": True,
+                        "content": [{"prefix": "**", "destination": "/docker.io"}]}]}}}))
+    result = subprocess.run([str(server_binary()), "verify", str(config)], capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "extensions.sync.registries[0].onDemnd" in output and "onDemand" in output, output
+
+
+def test_a_multi_arch_index_brings_its_platform_manifests_and_a_platform_pull_works_from_cache(
+        upstream, sync_registry, skopeo, tmp_path):
+    """An OCI index of amd64 and arm64 images upstream: pulling the index stores every platform manifest; skopeo then
+    pulls the arm64 image through us, and with the upstream stopped the index and both manifests are still served."""
+    auth = ("mirror", UPSTREAM_USERS["mirror"])
+    children = []
+    for arch in ["amd64", "arm64"]:
+        layout = build_oci_image(tmp_path / f"multi-{arch}", {f"{arch}.txt": arch.encode()}, tag=arch, architecture=arch)
+        skopeo.run("copy", "--dest-tls-verify=false", "--dest-creds", f"mirror:{UPSTREAM_USERS['mirror']}",
+                   f"oci:{layout}:{arch}", f"docker://{upstream.host}/library/multi:{arch}")
+        manifest = requests.get(f"{upstream.url}/v2/library/multi/manifests/{arch}", auth=auth, timeout=10,
+                                headers={"Accept": "application/vnd.oci.image.manifest.v1+json"})
+        children.append({"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                         "digest": manifest.headers["Docker-Content-Digest"], "size": len(manifest.content),
+                         "platform": {"os": "linux", "architecture": arch}})
+    index = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                        "manifests": children}).encode()
+    put = requests.put(f"{upstream.url}/v2/library/multi/manifests/1.0", data=index, auth=auth, timeout=10,
+                       headers={"Content-Type": "application/vnd.oci.image.index.v1+json"})
+    assert put.status_code == 201, put.text
+    cache = sync_registry(hub_mirror(upstream, credentials_file(tmp_path, upstream)))
+    pulled = tmp_path / "arm"
+    skopeo.run("copy", "--src-tls-verify=false", "--override-arch", "arm64",
+               f"docker://{cache.host}/docker.io/library/multi:1.0", f"oci:{pulled}:x")
+    assert layout_manifest_digest(pulled, "x") == children[1]["digest"]
+    upstream.stop()
+    accept = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json"
+    got = requests.get(f"{cache.url}/v2/docker.io/library/multi/manifests/1.0", headers={"Accept": accept}, timeout=10)
+    assert got.status_code == 200 and got.content == index
+    for child in children:
+        answer = requests.get(f"{cache.url}/v2/docker.io/library/multi/manifests/{child['digest']}",
+                              headers={"Accept": accept}, timeout=10)
+        assert answer.status_code == 200, child
+
+
+def test_download_dir_stages_blobs_and_max_download_bytes_refuses_a_larger_one(upstream, sync_registry, skopeo, tmp_path):
+    small = push_upstream(skopeo, tmp_path, upstream, "library/small", {"s.bin": os.urandom(100_000)}, tag="v1")
+    push_upstream(skopeo, tmp_path, upstream, "library/large", {"l.bin": os.urandom(3 << 20)}, tag="v1")
+    staging = tmp_path / "downloads"
+    sync = hub_mirror(upstream, credentials_file(tmp_path, upstream))
+    sync.update({"downloadDir": str(staging), "maxDownloadBytes": 1 << 20})
+    cache = sync_registry(sync)
+    pulled = tmp_path / "small-pulled"
+    skopeo.run("copy", "--src-tls-verify=false", f"docker://{cache.host}/docker.io/library/small:v1", f"oci:{pulled}:x")
+    assert layout_manifest_digest(pulled, "x") == small
+    assert staging.is_dir() and list(staging.iterdir()) == []  # staged files are removed once stored
+    refused = skopeo.run("copy", "--src-tls-verify=false", f"docker://{cache.host}/docker.io/library/large:v1",
+                         f"oci:{tmp_path / 'large-pulled'}:x", check=False)
+    assert refused.returncode != 0
+    assert "exceed maxDownloadBytes" in cache.log_text()

@@ -48,7 +48,8 @@ enum ConsoleLayout {
     a{color:#0645ad}a:focus,button:focus,input:focus{outline:3px solid #1a5fb4;outline-offset:2px}\
     header nav{display:flex;flex-wrap:wrap;gap:.8rem;align-items:center;padding:.6rem 0;border-bottom:1px solid #ccc}\
     .user{margin-left:auto}.inline{display:inline}.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff}\
-    pre,code{background:#f2f2f2;overflow-x:auto}pre{padding:.5rem}.scroll{overflow-x:auto}\
+    pre,code{background:#f2f2f2;overflow-x:auto}pre{padding:.5rem;max-width:100%}.scroll{overflow-x:auto;max-width:100%}\
+    h1,p code,dd,dd code,li code{overflow-wrap:anywhere;word-break:break-all}\
     table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ccc;padding:.3rem .6rem;text-align:left;vertical-align:top}td{white-space:nowrap}\
     .error{color:#a00000}.ok{color:#0a5c0a}label{display:block;margin:.4rem 0}input,select,button{font-size:1rem;padding:.3rem}\
     .button{display:inline-block;padding:.4rem .8rem;border:1px solid #0645ad;border-radius:4px;text-decoration:none}
